@@ -1,0 +1,44 @@
+# Everything people do, as make targets. The first run creates .venv and installs into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint format typecheck migrations-check check-deploy bench install demo clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: web + Celery worker + beat on SQLite and the embedded broker, with demo data.
+run: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py createcachetable
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
+
+## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+migrations-check: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,20 @@
+"""The Celery application. Tasks are discovered from the installed apps."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("casework")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The beat schedule lives in code, next to the tasks it names.
+app.conf.beat_schedule = {
+    "verify-audit-chain": {
+        "task": "core.tasks.verify_audit_chain",
+        "schedule": crontab(hour="3", minute="17"),
+    },
+}

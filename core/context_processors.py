@@ -1,0 +1,34 @@
+"""Navigation by role, computed once per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+# (label, url name, roles that see it). Each feature adds its own line.
+NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
+    (_("Home"), "home", frozenset(Role)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        for label, name, roles in NAV_ITEMS
+        if user.has_any_role(*roles) or name == "home"
+    ]
+    return {"nav_items": items, "organisation_name": _organisation_name()}
+
+
+def _organisation_name() -> str:
+    from django.conf import settings
+
+    return str(settings.ORGANISATION_NAME)

@@ -1,0 +1,82 @@
+"""Session limits and the MFA requirement, applied to every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+SESSION_STARTED = "limits_started_at"
+SESSION_LAST_SEEN = "limits_last_seen"
+SESSION_MFA_ENROLLED = "mfa_enrolled"
+# Refresh the idle clock at most this often, so that not every request writes the session.
+_LAST_SEEN_GRANULARITY = 30
+
+
+class SessionLimitsMiddleware:
+    """End sessions that were idle too long or have lived past their absolute lifetime."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.setdefault(SESSION_STARTED, now)
+            last_seen = request.session.setdefault(SESSION_LAST_SEEN, now)
+            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            lifetime = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+            if now - last_seen > idle or now - started > lifetime:
+                logout(request)
+                messages.info(request, _("Your session has ended. Please log in again."))
+            elif now - last_seen > _LAST_SEEN_GRANULARITY:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+# Where an account without a second factor may still go: enrolment, log-out, static files.
+MFA_ENROLMENT_URL_NAMES = (
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_add_webauthn",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "account_logout",
+    "set_language",
+)
+
+
+class MfaRequiredMiddleware:
+    """Send every signed-in account without an authenticator to enrolment, and nowhere else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._allowed_paths: frozenset[str] | None = None
+
+    def allowed_paths(self) -> frozenset[str]:
+        if self._allowed_paths is None:
+            self._allowed_paths = frozenset(reverse(name) for name in MFA_ENROLMENT_URL_NAMES)
+        return self._allowed_paths
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.session.get(SESSION_MFA_ENROLLED):
+            enrolled = get_mfa_adapter().is_mfa_enabled(
+                user, types=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+            )
+            if enrolled:
+                request.session[SESSION_MFA_ENROLLED] = True
+            elif not (
+                request.path in self.allowed_paths() or request.path.startswith(settings.STATIC_URL)
+            ):
+                return HttpResponseRedirect(reverse("mfa_index"))
+        return self.get_response(request)

@@ -1,0 +1,101 @@
+"""The cast of every access test, as in STYLE.md.
+
+Personas: a counsellor of site A, a counsellor of site B, a coordinator, a reporting user,
+an administrator, and an anonymous visitor. Each `*_client` fixture is a test client signed
+in as that persona with MFA enrolled.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from core.models import Site, User
+from core.roles import Role
+from tests.factories import SiteFactory, UserFactory
+
+
+@pytest.fixture
+def site_a(db: None) -> Site:
+    return SiteFactory(name="Site A")
+
+
+@pytest.fixture
+def site_b(db: None) -> Site:
+    return SiteFactory(name="Site B")
+
+
+@pytest.fixture
+def counsellor_a(site_a: Site) -> User:
+    return UserFactory(email="counsellor.a@example.org", roles=[Role.COUNSELLOR], sites=[site_a])
+
+
+@pytest.fixture
+def counsellor_b(site_b: Site) -> User:
+    return UserFactory(email="counsellor.b@example.org", roles=[Role.COUNSELLOR], sites=[site_b])
+
+
+@pytest.fixture
+def coordinator(db: None) -> User:
+    return UserFactory(email="coordinator@example.org", roles=[Role.COORDINATOR])
+
+
+@pytest.fixture
+def reporting_user(db: None) -> User:
+    return UserFactory(email="reporting@example.org", roles=[Role.REPORTING])
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return UserFactory(email="admin@example.org", roles=[Role.ADMINISTRATOR], is_staff=True)
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def counsellor_a_client(counsellor_a: User) -> Client:
+    return _signed_in(counsellor_a)
+
+
+@pytest.fixture
+def counsellor_b_client(counsellor_b: User) -> Client:
+    return _signed_in(counsellor_b)
+
+
+@pytest.fixture
+def coordinator_client(coordinator: User) -> Client:
+    return _signed_in(coordinator)
+
+
+@pytest.fixture
+def reporting_client(reporting_user: User) -> Client:
+    return _signed_in(reporting_user)
+
+
+@pytest.fixture
+def administrator_client(administrator: User) -> Client:
+    return _signed_in(administrator)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests are skipped, with the reason, when the suite runs on SQLite.
+
+    CI runs the whole suite a second time against PostgreSQL, where none of them is skipped.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
