@@ -209,11 +209,12 @@ def normalise_date(value: date | str) -> str:
     return date.fromisoformat(value.strip()).isoformat()
 
 
-_NORMALISERS = {"name": normalise_name, "phone": normalise_phone, "date": normalise_date}
-
-
 def normalise(kind: IndexKind, value: str | date) -> str:
-    return _NORMALISERS[kind](value)  # type: ignore[operator]
+    if kind == "date":
+        return normalise_date(value)
+    if isinstance(value, date):
+        raise TypeError(f"A {kind} is text, not a date.")
+    return normalise_name(value) if kind == "name" else normalise_phone(value)
 
 
 def _index_with(key: bytes, kind: IndexKind, normalised: str) -> str:
