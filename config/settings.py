@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "core.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DecryptionErrorMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 

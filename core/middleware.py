@@ -11,8 +11,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.crypto import DecryptionError, KeyDestroyed
 
 SESSION_STARTED = "limits_started_at"
 SESSION_LAST_SEEN = "limits_last_seen"
@@ -80,3 +83,23 @@ class MfaRequiredMiddleware:
             ):
                 return HttpResponseRedirect(reverse("mfa_index"))
         return self.get_response(request)
+
+
+class DecryptionErrorMiddleware:
+    """Turn a failed decryption into a plain error page, never ciphertext or a blank field.
+
+    The field layer has already logged which row and field failed (without the value).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, KeyDestroyed):
+            return render(request, "errors/erased.html", status=410)
+        if isinstance(exception, DecryptionError):
+            return render(request, "errors/decryption.html", status=500)
+        return None

@@ -10,9 +10,18 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core import crypto
 from core.models import Site, User
 from core.roles import Role
 from tests.factories import SiteFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_rings():
+    """Tests may change the key ring settings; parsed rings never leak into the next test."""
+    crypto.reset_key_caches()
+    yield
+    crypto.reset_key_caches()
 
 
 @pytest.fixture
