@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from casework.models import Client
 from core import crypto
@@ -20,12 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def raw_column(client: Client, column: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column} FROM casework_client WHERE id = %s",
-            [client.pk.hex if connection.vendor == "sqlite" else client.pk],
-        )  # noqa: S608
-        return cursor.fetchone()[0]
+    """The stored token, as a database reader would see it."""
+    stored = Client.objects.filter(pk=client.pk).values_list(column, flat=True).get()
+    return stored.token
 
 
 def set_raw_column(client: Client, column: str, value: str) -> None:
