@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.audit import log_action
 from core.crypto import DecryptionError, KeyDestroyed
 
 SESSION_STARTED = "limits_started_at"
@@ -22,6 +23,13 @@ SESSION_LAST_SEEN = "limits_last_seen"
 SESSION_MFA_ENROLLED = "mfa_enrolled"
 # Refresh the idle clock at most this often, so that not every request writes the session.
 _LAST_SEEN_GRANULARITY = 30
+
+
+def start_session_clocks(request: HttpRequest) -> None:
+    """Called at log-in: the absolute lifetime counts from here, not from the first page."""
+    now = time.time()
+    request.session[SESSION_STARTED] = now
+    request.session[SESSION_LAST_SEEN] = now
 
 
 class SessionLimitsMiddleware:
@@ -35,17 +43,30 @@ class SessionLimitsMiddleware:
             now = time.time()
             started = request.session.setdefault(SESSION_STARTED, now)
             last_seen = request.session.setdefault(SESSION_LAST_SEEN, now)
-            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-            lifetime = settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
-            if now - last_seen > idle or now - started > lifetime:
-                logout(request)
-                messages.info(request, _("Your session has ended. Please log in again."))
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+                self._end(request, "idle")
+            elif now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
+                self._end(request, "lifetime")
             elif now - last_seen > _LAST_SEEN_GRANULARITY:
                 request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
+    @staticmethod
+    def _end(request: HttpRequest, reason: str) -> None:
+        log_action(
+            "core.auth.session_expired",
+            actor=request.user,  # type: ignore[arg-type]
+            obj=request.user,  # type: ignore[arg-type]
+            details={"reason": reason},
+        )
+        # logout() deletes the session row; the visitor continues as anonymous and the
+        # login-required middleware sends them to the log-in page, keeping `next`.
+        logout(request)
+        messages.info(request, _("Your session has ended. Please log in again."))
 
-# Where an account without a second factor may still go: enrolment, log-out, static files.
+
+# Where a signed-in account without a second factor may still go: enrolment and what it
+# needs (allauth asks for the password again before adding a factor), and log-out.
 MFA_ENROLMENT_URL_NAMES = (
     "mfa_index",
     "mfa_activate_totp",
@@ -53,13 +74,18 @@ MFA_ENROLMENT_URL_NAMES = (
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",
+    "account_reauthenticate",
     "account_logout",
     "set_language",
 )
 
 
 class MfaRequiredMiddleware:
-    """Send every signed-in account without an authenticator to enrolment, and nowhere else."""
+    """Send every signed-in account without an authenticator to enrolment, and nowhere else.
+
+    Once an account is enrolled the session remembers it, so enrolled users cost no query.
+    Staff cannot remove their last authenticator (see core.adapters), so the flag stays true.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

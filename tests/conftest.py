@@ -8,6 +8,7 @@ in as that persona with MFA enrolled.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from core import crypto
@@ -22,6 +23,14 @@ def _fresh_key_rings():
     crypto.reset_key_caches()
     yield
     crypto.reset_key_caches()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and used TOTP codes live in the cache; no test inherits them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
