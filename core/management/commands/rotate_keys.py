@@ -112,7 +112,7 @@ class Command(BaseCommand):
             for client_id in pending.values_list("pk", flat=True).iterator():
                 with transaction.atomic():
                     client = (
-                        Client.objects.select_for_update()
+                        Client.objects.select_for_update(of=("self",))
                         .select_related("data_key")
                         .get(pk=client_id)
                     )
