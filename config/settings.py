@@ -247,6 +247,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Drop-in casework")
 
+# Collect little, keep it short: clients not seen for this many days are erased (shredded).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
