@@ -14,6 +14,8 @@ from core.roles import Role
 NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
     (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
+    (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]
 
 

@@ -196,7 +196,10 @@ def test_file_level_problems_are_reported(data, fragment):
 def test_duplicate_ids_in_one_file_are_refused():
     provider_id = "0b7c9d2e-3c1f-4f0a-9a55-6f0c2a1d9e11"
     data = csv_bytes(
-        [{"id": provider_id, "name": "A", "kind": "gp"}, {"id": provider_id, "name": "B", "kind": "gp"}]
+        [
+            {"id": provider_id, "name": "A", "kind": "gp"},
+            {"id": provider_id, "name": "B", "kind": "gp"},
+        ]
     )
 
     report = directory.import_csv(data)
