@@ -22,7 +22,8 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        # The log-in and invitation pages show whose service this is.
+        return {"nav_items": [], "organisation_name": _organisation_name()}
     items = [
         {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
         for label, name, roles in NAV_ITEMS
