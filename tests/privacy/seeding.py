@@ -16,6 +16,7 @@ from casework.models import Client
 from core.fields import EncryptedDateField, encrypted_fields
 from core.models import Site
 from tests.factories import ClientFactory
+from tests.referrals.factories import ReferralFactory
 
 MARKER = "Zephyrine Quillfeather"
 MARKER_DATE = date(1913, 7, 19)
@@ -38,7 +39,9 @@ def _client(site: Site) -> Client:
 
 
 # model label -> creates one row about `client` (encrypted fields are filled afterwards).
-PERSONAL_SEEDERS: dict[str, Callable[[Client], models.Model]] = {}
+PERSONAL_SEEDERS: dict[str, Callable[[Client], models.Model]] = {
+    "referrals.referral": lambda client: ReferralFactory(client=client),
+}
 
 
 def seed_person(site: Site) -> dict[str, models.Model]:

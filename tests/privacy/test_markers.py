@@ -26,17 +26,30 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.fields import personal_models
 from tests.privacy.seeding import MARKER, PERSONAL_SEEDERS, contains_marker, seed_person
-from tests.referrals.factories import ProviderFactory
+from tests.referrals.factories import InvoiceFactory
 
 # Pages that show one person to staff who may see that person: the marker may appear here,
 # and only here, and only for case roles. Reviewed list — add a page only if it is about one
 # person and is meant to show their data.
-PERSON_PAGES: set[str] = set()
+PERSON_PAGES: set[str] = {
+    "referrals:referral_detail",
+    "referrals:referral_edit",
+    # Shows the pseudonym only (when configured); tests/referrals/test_slip.py proves it.
+    "referrals:referral_slip",
+}
 
 # URL parameters, by name, and how to fill them from the seeded world.
 URL_PARAMS = {
     "public_id": lambda world: world["staff"].public_id,
     "provider_id": lambda world: world["provider"].id,
+    "code": lambda world: world["casework.client"].code,
+    "referral_id": lambda world: world["referrals.referral"].id,
+    "transition": lambda world: "send",
+    "fund_id": lambda world: world["invoice"].guarantee.fund_id,
+    "period_slug": lambda world: world["invoice"].guarantee.fund.current_period().slug,
+    "guarantee_id": lambda world: world["invoice"].guarantee_id,
+    "invoice_id": lambda world: world["invoice"].id,
+    "step": lambda world: "check",
 }
 
 # URL names that are not walked, with the reason.
@@ -81,7 +94,15 @@ def walked_routes() -> list[Route]:
 @pytest.fixture
 def world(site_a, counsellor_a, coordinator, reporting_user, administrator):
     rows = seed_person(site_a)
-    return {**rows, "staff": counsellor_a, "site": site_a, "provider": ProviderFactory()}
+    referral = rows["referrals.referral"]
+    invoice = InvoiceFactory(guarantee__referral=referral)
+    return {
+        **rows,
+        "staff": counsellor_a,
+        "site": site_a,
+        "provider": referral.provider,
+        "invoice": invoice,
+    }
 
 
 def test_every_personal_model_is_seeded_with_markers():
