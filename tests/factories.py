@@ -61,3 +61,29 @@ def totp_secret(user: User) -> str:
 
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     return get_adapter().decrypt(authenticator.data["secret"])
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """A client registered (and so seen) at `registered_site`; `seen_at=[...]` adds sites."""
+
+    class Meta:
+        model = "casework.Client"
+        skip_postgeneration_save = True
+
+    pseudonym = factory.Sequence(lambda n: f"Person {n}")
+    registered_site = factory.SubFactory(SiteFactory)
+
+    @factory.post_generation
+    def seen_at(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
+        from casework.models import ClientSite
+
+        for site in [self.registered_site, *(extracted or [])]:
+            ClientSite.link(self, site)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Visit"
+
+    client = factory.SubFactory(ClientFactory)
+    site = factory.LazyAttribute(lambda visit: visit.client.registered_site)

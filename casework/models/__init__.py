@@ -1,0 +1,50 @@
+"""Casework models, by sub-area: clients, visits and needs, reminders."""
+
+from casework.models.clients import (
+    AgeBand,
+    Client,
+    ClientSite,
+    Gender,
+    Interpreter,
+    Language,
+    Region,
+)
+from casework.models.reminders import Reminder, ReminderSettings
+from casework.models.visits import (
+    SEEDED_TOPICS,
+    Accompaniment,
+    FollowUpFor,
+    FollowUpKind,
+    HealthCoverage,
+    Housing,
+    Income,
+    NeedsAssessment,
+    Outcome,
+    Topic,
+    UrgentNeed,
+    Visit,
+)
+
+__all__ = [
+    "SEEDED_TOPICS",
+    "Accompaniment",
+    "AgeBand",
+    "Client",
+    "ClientSite",
+    "FollowUpFor",
+    "FollowUpKind",
+    "Gender",
+    "HealthCoverage",
+    "Housing",
+    "Income",
+    "Interpreter",
+    "Language",
+    "NeedsAssessment",
+    "Outcome",
+    "Region",
+    "Reminder",
+    "ReminderSettings",
+    "Topic",
+    "UrgentNeed",
+    "Visit",
+]
