@@ -24,6 +24,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# Static files are served from the finders in tests; there is no collectstatic output.
+WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A queue of this process's own, so that concurrent test runs on one Redis never take each
 # other's tasks. Worker subprocesses started by the tests are told it through CELERY_QUEUE.
