@@ -77,7 +77,7 @@ def _manage(database_url: str, *args: str) -> str:
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": database_url,
     }
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         env=env,
         capture_output=True,
