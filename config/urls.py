@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/2fa/webauthn/keys/<int:pk>/remove/", views_mfa.remove_webauthn),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("core.urls")),
+    path("referrals/", include("referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from core.roles import Role
 # (label, url name, roles that see it). Each feature adds its own line.
 NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
+    (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.fields import personal_models
 from tests.privacy.seeding import MARKER, PERSONAL_SEEDERS, contains_marker, seed_person
+from tests.referrals.factories import ProviderFactory
 
 # Pages that show one person to staff who may see that person: the marker may appear here,
 # and only here, and only for case roles. Reviewed list — add a page only if it is about one
@@ -35,6 +36,7 @@ PERSON_PAGES: set[str] = set()
 # URL parameters, by name, and how to fill them from the seeded world.
 URL_PARAMS = {
     "public_id": lambda world: world["staff"].public_id,
+    "provider_id": lambda world: world["provider"].id,
 }
 
 # URL names that are not walked, with the reason.
@@ -79,7 +81,7 @@ def walked_routes() -> list[Route]:
 @pytest.fixture
 def world(site_a, counsellor_a, coordinator, reporting_user, administrator):
     rows = seed_person(site_a)
-    return {**rows, "staff": counsellor_a, "site": site_a}
+    return {**rows, "staff": counsellor_a, "site": site_a, "provider": ProviderFactory()}
 
 
 def test_every_personal_model_is_seeded_with_markers():
