@@ -157,6 +157,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Behind N reverse proxies the client's address is the Nth-last in X-Forwarded-For; with the
+# default 0, REMOTE_ADDR counts, which behind a proxy is the proxy for everyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 # Failed log-ins are limited per account, not per address: a whole office behind one IP must
 # not be locked out by one person's typos. The IP limit is only a loose flood guard.
 ACCOUNT_RATE_LIMITS = {
