@@ -61,6 +61,12 @@ def page(browser, live_server, request) -> Iterator[object]:
     tab.set_default_timeout(10_000)
     errors: list[str] = []
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
     tab.console_errors = errors
     yield tab
     context.close()
@@ -98,8 +104,8 @@ def log_in(page, email: str, password: str, secret: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_label("Authenticator code").fill(current_totp(secret))
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.get_by_label("Code").fill(current_totp(secret))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
 

@@ -29,8 +29,8 @@ def test_a_wrong_code_is_refused(page, site_a):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("desk@example.org")
     page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.get_by_label("Authenticator code").fill("000000")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign In").click()
 
     assert "Incorrect code" in page.content()
