@@ -134,6 +134,8 @@ COMMAND_RUNS: dict[str, list[str] | str] = {
     "backup": "writes encrypted files only; covered by tests/core/test_backup.py",
     "restore_backup": "reads backup files; prints counts only",
     "dumpdata": [],
+    "seed_demo": "DEBUG only; prints the fictional demo accounts it creates",
+    "demo_totp": "DEBUG only; prints the current code of a demo account",
 }
 PROJECT_APPS = ("core", "casework", "referrals", "reporting")
 
