@@ -40,6 +40,8 @@ PUBLIC_ROUTES = {
     "account_confirm_email": "the link in an e-mail-confirmation message",
     "core:invitation_accept": "an invitee has no account yet; the one-time token admits them",
     "admin:login": "sends visitors to allauth's log-in (secure_admin_login)",
+    "healthz": "for load balancers; says only ok or unavailable",
+    "set_language": "choosing the interface language, also on the log-in page",
 }
 
 # Patterns that an earlier pattern of the same path hides, so no request can reach them.
