@@ -16,6 +16,9 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
     (_("Clients"), "casework:search", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Reminders"), "casework:reminders", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
+    (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]
 
 # A number shown next to a nav item: url name -> dotted path of `f(request) -> int`.
@@ -27,7 +30,8 @@ NAV_BADGES: dict[str, str] = {
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        # The log-in and invitation pages show whose service this is.
+        return {"nav_items": [], "organisation_name": _organisation_name()}
     items = [
         {
             "label": label,

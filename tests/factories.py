@@ -36,7 +36,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs: Any) -> None:
         for role in extracted or []:
-            self.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: transactional tests flush the groups the migration made.
+            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
 
     @factory.post_generation
     def sites(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
@@ -64,13 +65,14 @@ def totp_secret(user: User) -> str:
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
-    """A client registered (and so seen) at `registered_site`; `seen_at=[...]` adds sites."""
+    """An anonymous client, registered (and so seen) at `registered_site`; `seen_at=[...]`
+    adds sites. Pass identity fields to give them."""
 
     class Meta:
         model = "casework.Client"
         skip_postgeneration_save = True
 
-    pseudonym = factory.Sequence(lambda n: f"Person {n}")
+    pseudonym = factory.Sequence(lambda n: f"Pseudonym {n}")
     registered_site = factory.SubFactory(SiteFactory)
 
     @factory.post_generation
