@@ -193,3 +193,7 @@ class Client(models.Model):
         except DataKey.DoesNotExist:
             raise KeyDestroyed("This client's data key was destroyed.") from None
         return key
+
+
+# The address service's models live in their own module; importing it here registers them.
+from casework import models_addresses  # noqa: E402, F401
