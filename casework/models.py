@@ -189,9 +189,12 @@ class Client(models.Model):
         if self.data_key_id is None:
             raise KeyDestroyed("This client's data key was destroyed.")
         try:
-            key: DataKey = self.data_key  # type: ignore[assignment]
+            key: DataKey | None = self.data_key
         except DataKey.DoesNotExist:
-            raise KeyDestroyed("This client's data key was destroyed.") from None
+            key = None
+        # Without a database constraint, a missing key row reads as None through a join.
+        if key is None:
+            raise KeyDestroyed("This client's data key was destroyed.")
         return key
 
 

@@ -13,6 +13,10 @@ app.autodiscover_tasks()
 
 # The beat schedule lives in code, next to the tasks it names.
 app.conf.beat_schedule = {
+    "apply-retention": {
+        "task": "casework.tasks.apply_retention_rule",
+        "schedule": crontab(hour="2", minute="41"),
+    },
     "verify-audit-chain": {
         "task": "core.tasks.verify_audit_chain",
         "schedule": crontab(hour="3", minute="17"),

@@ -63,17 +63,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session limits, which leave a message when they end a session.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.MfaRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.DecryptionErrorMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -244,6 +247,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Drop-in casework")
+
+# Collect little, keep it short: clients not seen for this many days are erased (shredded).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)
 
 # Virtual residence address service: how long an assignment runs before it must be renewed, and
 # how long an ended slot rests before it is given out again (mail for the former holder still

@@ -188,7 +188,8 @@ def normalise_name(value: str) -> str:
     """
     text = unicodedata.normalize("NFKD", value)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold()
+    # The dotless i (U+0131) is what a Turkish keyboard gives for the I that others type.
+    text = text.casefold().replace("\u0131", "i")
     words = [word for word in _NOT_A_WORD.split(text) if word]
     return " ".join(sorted(words))
 

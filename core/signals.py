@@ -6,11 +6,14 @@ from typing import Any
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.contrib.sessions.models import Session
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.audit import log_action
-from core.models import User
+from core.middleware import start_session_clocks
+from core.models import User, UserSession
 
 
 @receiver(auth_signals.user_logged_in)
@@ -18,10 +21,26 @@ def audit_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) ->
     log_action("core.auth.logged_in", actor=user, obj=user)
 
 
+@receiver(auth_signals.user_logged_in)
+def record_session(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """Remember whose session this is (so deactivation can end it) and start its clocks."""
+    start_session_clocks(request)
+    session_key = request.session.session_key
+    if session_key is None:
+        request.session.save()
+        session_key = request.session.session_key
+    UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    # Sessions that expired on their own leave records behind; tidy this user's.
+    UserSession.objects.filter(user=user).exclude(
+        session_key__in=Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    ).delete()
+
+
 @receiver(auth_signals.user_logged_out)
 def audit_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
         log_action("core.auth.logged_out", actor=user, obj=user)
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
 @receiver(auth_signals.user_login_failed)

@@ -8,11 +8,29 @@ in as that persona with MFA enrolled.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+from core import crypto
 from core.models import Site, User
 from core.roles import Role
 from tests.factories import SiteFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_rings():
+    """Tests may change the key ring settings; parsed rings never leak into the next test."""
+    crypto.reset_key_caches()
+    yield
+    crypto.reset_key_caches()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and used TOTP codes live in the cache; no test inherits them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -61,3 +61,13 @@ def totp_secret(user: User) -> str:
 
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     return get_adapter().decrypt(authenticator.data["secret"])
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    """An anonymous client; pass identity fields to give them."""
+
+    class Meta:
+        model = "casework.Client"
+
+    pseudonym = factory.Sequence(lambda n: f"Pseudonym {n}")
+    registered_site = factory.SubFactory(SiteFactory)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    Group,
+    PermissionsMixin,
+)
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +64,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A staff account. Clients never have accounts."""
 
+    # Pages about a user carry this random id, never the sequential key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     sites = models.ManyToManyField(Site, blank=True, related_name="staff", verbose_name=_("sites"))
@@ -90,6 +98,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_any_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def set_roles(self, roles: Iterable[Role]) -> None:
+        """Hold exactly `roles`. Only administrators may open the Django admin."""
+        wanted = set(roles)
+        self.groups.set(Group.objects.filter(name__in=[role.value for role in wanted]))
+        self.__dict__.pop("roles", None)
+        is_staff = Role.ADMINISTRATOR in wanted
+        if self.is_staff != is_staff:
+            self.is_staff = is_staff
+            self.save(update_fields=["is_staff"])
 
     @property
     def sees_case_data(self) -> bool:
@@ -130,6 +148,7 @@ class Invitation(models.Model):
 
     VALID_FOR = timedelta(days=7)
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in Role])
     sites = models.ManyToManyField(Site, blank=True, verbose_name=_("sites"))
