@@ -134,9 +134,11 @@ class PostalAddress(models.Model):
 
 
 class SlotQuerySet(models.QuerySet["AddressSlot"]):
-    def free(self) -> SlotQuerySet:
-        """Slots in service that no assignment holds (quarantine counts as held)."""
-        held = SlotAssignment.objects.filter(slot=OuterRef("pk"), holds_slot=True)
+    def free(self, today: date | None = None) -> SlotQuerySet:
+        """Slots in service that no assignment holds, counting quarantine as held."""
+        held = SlotAssignment.objects.filter(slot=OuterRef("pk"), holds_slot=True).filter(
+            Q(ended_on=None) | Q(quarantine_until__gt=today or timezone.localdate())
+        )
         return self.filter(retired=False).filter(~Exists(held))
 
 
@@ -425,8 +427,10 @@ class MailItem(models.Model):
     def is_waiting(self) -> bool:
         return self.status == MailStatus.WAITING
 
-    def days_waiting(self, today: date | None = None) -> int:
-        return ((today or timezone.localdate()) - self.received_on).days
+    @property
+    def waiting_days(self) -> int:
+        end = self.handed_over_on or self.returned_on or timezone.localdate()
+        return (end - self.received_on).days
 
     def hand_over(self, *, on: date, by: User) -> None:
         self.status = MailStatus.HANDED_OVER
@@ -434,7 +438,7 @@ class MailItem(models.Model):
         self.handed_over_by = by
         self.save(update_fields=["status", "handed_over_on", "handed_over_by"])
 
-    def return_to_sender(self, *, on: date, by: User) -> None:
+    def return_to_sender(self, *, on: date, by: User | None) -> None:
         self.status = MailStatus.RETURNED
         self.returned_on = on
         self.returned_by = by

@@ -163,6 +163,7 @@ def assignment_renew(
     *, assignment: SlotAssignment, actor: User, today: date | None = None
 ) -> SlotAssignment:
     today = today or timezone.localdate()
+    assignment = SlotAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not assignment.is_active:
         raise AddressServiceError(_("An ended assignment cannot be renewed."))
     assignment.expires_on = assignment.renewal_expiry(today)
@@ -188,7 +189,10 @@ def _end(
         "casework.address.ended",
         actor=actor,
         obj=assignment,
-        details={"reason": reason.value, "quarantine_until": assignment.quarantine_until.isoformat()},
+        details={
+            "reason": reason.value,
+            "quarantine_until": assignment.quarantine_until.isoformat(),
+        },
     )
 
 
@@ -201,6 +205,8 @@ def assignment_end(
     ended_on: date | None = None,
 ) -> SlotAssignment:
     """End an assignment; its slot rests in quarantine. Refused while letters still wait."""
+    # Locked, so that no letter is logged for it between the count and the end.
+    assignment = SlotAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not assignment.is_active:
         raise AddressServiceError(_("This assignment has ended already."))
     waiting = assignment.mail.waiting().count()
@@ -268,7 +274,9 @@ def mail_log(
     note: str,
     actor: User,
 ) -> MailItem:
-    if not assignment.is_active:
+    # Locked, so that the assignment cannot end while the letter is being logged.
+    locked = SlotAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if not locked.is_active:
         raise SlotUnavailable(_("This address assignment has ended; return the letter."))
     item = MailItem(
         assignment=assignment,
@@ -292,6 +300,7 @@ def mail_log(
 
 @transaction.atomic
 def mail_hand_over(*, item: MailItem, on: date, actor: User) -> MailItem:
+    item = MailItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_waiting:
         raise AddressServiceError(_("This letter is no longer waiting."))
     item.hand_over(on=on, by=actor)
@@ -301,6 +310,7 @@ def mail_hand_over(*, item: MailItem, on: date, actor: User) -> MailItem:
 
 @transaction.atomic
 def mail_return(*, item: MailItem, on: date, actor: User) -> MailItem:
+    item = MailItem.objects.select_for_update().get(pk=item.pk)
     if not item.is_waiting:
         raise AddressServiceError(_("This letter is no longer waiting."))
     item.return_to_sender(on=on, by=actor)

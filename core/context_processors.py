@@ -13,6 +13,8 @@ from core.roles import Role
 # (label, url name, roles that see it). Each feature adds its own line.
 NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
+    (_("Mail desk"), "casework:address_desk", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Addresses"), "casework:address_list", frozenset({Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]
