@@ -70,7 +70,7 @@ class PostalAddressForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
+        if not self.instance._state.adding:
             # Renumbering would change the address printed on people's letters.
             self.fields["first_number"].disabled = True
 
