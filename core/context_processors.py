@@ -15,6 +15,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
     (_("Mail desk"), "casework:address_desk", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Addresses"), "casework:address_list", frozenset({Role.COORDINATOR})),
+    (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]
@@ -23,7 +24,8 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        # The log-in and invitation pages show whose service this is.
+        return {"nav_items": [], "organisation_name": _organisation_name()}
     items = [
         {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
         for label, name, roles in NAV_ITEMS

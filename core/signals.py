@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.contrib.sessions.models import Session
@@ -68,3 +69,29 @@ def audit_authenticator_reset(
     sender: Any, request: HttpRequest, user: User, authenticator: Any, **kwargs: Any
 ) -> None:
     log_action("core.mfa.reset", actor=user, obj=user, details={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authentication_failed)
+def audit_mfa_failed(
+    sender: Any, request: HttpRequest, user: User, authenticator: Any, **kwargs: Any
+) -> None:
+    # A wrong code after a right password: worth seeing when someone else knows a password.
+    log_action(
+        "core.mfa.failed",
+        actor=None,
+        obj=user,
+        details={
+            "type": authenticator.type,
+            "reauthentication": bool(kwargs.get("reauthentication")),
+        },
+    )
+
+
+@receiver(account_signals.password_changed)
+def audit_password_changed(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    log_action("core.auth.password_changed", actor=user, obj=user)
+
+
+@receiver(account_signals.password_reset)
+def audit_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    log_action("core.auth.password_reset", actor=None, obj=user)

@@ -36,7 +36,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs: Any) -> None:
         for role in extracted or []:
-            self.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: transactional tests flush the groups the migration made.
+            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
 
     @factory.post_generation
     def sites(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
