@@ -1,12 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from casework.views import clients, merge, reminders, topics, visits
 
 app_name = "casework"
 
 urlpatterns = [
-    path("", visits.search, name="search"),
-    path("today/", visits.today, name="today"),
+    path("clients/", visits.search, name="search"),
+    path("clients/today/", visits.today, name="today"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<str:code>/", clients.client_detail, name="client"),
     path("clients/<str:code>/edit/", clients.client_edit, name="client_edit"),
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("topics/", topics.topic_list, name="topics"),
     path("topics/<slug:code>/", topics.topic_edit, name="topic_edit"),
+    path("address/", include("casework.urls_addresses")),
 ]

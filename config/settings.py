@@ -262,6 +262,12 @@ ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Drop-in casework")
 # Collect little, keep it short: clients not seen for this many days are erased (shredded).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)
 
+# Virtual residence address service: how long an assignment runs before it must be renewed, and
+# how long an ended slot rests before it is given out again (mail for the former holder still
+# arrives for a while and must not reach the next one).
+ADDRESS_ASSIGNMENT_MONTHS = env_int("ADDRESS_ASSIGNMENT_MONTHS", 12, minimum=1, maximum=36)
+ADDRESS_QUARANTINE_DAYS = env_int("ADDRESS_QUARANTINE_DAYS", 90, minimum=14, maximum=365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,8 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Home"), "home", frozenset(Role)),
     (_("Clients"), "casework:search", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Reminders"), "casework:reminders", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Mail desk"), "casework:address_desk", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Addresses"), "casework:address_list", frozenset({Role.COORDINATOR})),
     (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),

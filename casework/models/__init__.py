@@ -25,6 +25,11 @@ from casework.models.visits import (
     Visit,
 )
 
+# isort: split
+# The address service's models live in their own module; importing it here registers them.
+# It imports Client from this package, so it comes last.
+from casework import models_addresses  # noqa: F401
+
 __all__ = [
     "SEEDED_TOPICS",
     "Accompaniment",

@@ -40,8 +40,9 @@ class ReminderQuerySet(models.QuerySet["Reminder"]):
         if not user.has_any_role(*CASE_ROLES):
             return self.none()
         addressed = Q(user=user) | Q(role__in=[role.value for role in user.roles])
-        if user.has_role(Role.COUNSELLOR) and user.site_ids:
-            addressed |= Q(site_id__in=user.site_ids)
+        if user.has_role(Role.COUNSELLOR):
+            # A subquery, not user.site_ids: the navigation badge runs this on every page.
+            addressed |= Q(site_id__in=user.sites.values("pk"))
         return self.filter(addressed)
 
 

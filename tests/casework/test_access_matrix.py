@@ -65,9 +65,13 @@ def _call(http, method: str, url: str):
 
 
 def test_every_casework_url_is_in_this_matrix(client_a, visit_a, reminder_a):
+    from django.urls import URLPattern
+
     from casework.urls import urlpatterns
 
-    assert {pattern.name for pattern in urlpatterns} == set(_urls(client_a, visit_a, reminder_a))
+    # The address service's URLs (an include) have their own access tests.
+    names = {pattern.name for pattern in urlpatterns if isinstance(pattern, URLPattern)}
+    assert names == set(_urls(client_a, visit_a, reminder_a))
 
 
 def test_anonymous_visitors_are_sent_to_log_in(anonymous_client, client_a, visit_a, reminder_a):

@@ -32,6 +32,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("casework", "0003_visits_needs_reminders")]
+    dependencies = [("casework", "0004_visits_needs_reminders")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
