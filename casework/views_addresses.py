@@ -120,6 +120,12 @@ def mail_log_view(request: HttpRequest) -> HttpResponse:
                 _("Letter logged for %(slot)s (client %(code)s).")
                 % {"slot": form.assignment.slot.label, "code": item.client.display_code},
             )
+            if form.assignment.is_expired():
+                messages.warning(
+                    request,
+                    _("This address expired on %(date)s: renew it when the person comes.")
+                    % {"date": date_format(form.assignment.expires_on)},
+                )
             return redirect(f"{reverse('casework:address_desk')}?address={item.address_id}")
     return render(request, "casework/address/mail_log.html", {"form": form})
 

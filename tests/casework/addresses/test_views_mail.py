@@ -197,3 +197,16 @@ def test_returning_to_sender(coordinator_client, coordinator, assignment_a):
     assert item.status == MailStatus.RETURNED
     assert item.returned_by == coordinator
     assert AuditEntry.objects.filter(action="casework.mail.returned").exists()
+
+
+def test_mail_for_an_expired_address_is_logged_with_a_warning(counsellor_a_client, assignment_a):
+    assignment_a.starts_on = timezone.localdate() - timedelta(days=400)
+    assignment_a.expires_on = timezone.localdate() - timedelta(days=1)
+    assignment_a.save(update_fields=["starts_on", "expires_on"])
+
+    response = counsellor_a_client.post(
+        LOG_URL, log_data("2", assignment_a.slot.address), follow=True
+    )
+
+    assert MailItem.objects.filter(assignment=assignment_a).count() == 1
+    assert "This address expired on" in response.content.decode()
