@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
+PORT ?= 8000
 
-.PHONY: run test lint format typecheck migrations-check check-deploy bench install demo clean
+.PHONY: run test lint format typecheck migrations-check check-deploy install demo clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,11 +17,18 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 ## run: web + Celery worker + beat on SQLite and the embedded broker, with demo data.
-run: $(STAMP)
+run: demo
+	@echo
+	@echo "Starting web, Celery worker and beat. Open http://127.0.0.1:$(PORT)/ and log in"
+	@echo "with a demo account above. Ctrl-C stops all three."
+	@echo
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev -p $(PORT)
+
+## demo: migrate the development database and (re)load the demo data.
+demo: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 ## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL).
 test: $(STAMP)
@@ -39,6 +47,10 @@ typecheck: $(STAMP)
 
 migrations-check: $(STAMP)
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+## check-deploy: Django's deployment checks; run it with the production environment set.
+check-deploy: $(STAMP)
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var staticfiles

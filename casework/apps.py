@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = "Casework"
+
+    def ready(self) -> None:
+        from casework.timeline import register_casework_sources
+
+        register_casework_sources()

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from casework.models import Client
+from casework.services_addresses import address_service_erase_client
 from core.audit import log_action
 from core.fields import BlindIndexField, encrypted_fields, personal_models
 from core.models import DataKey, User
@@ -43,6 +44,7 @@ def client_erase(*, client: Client, actor: User | None, reason: ErasureReason) -
         locked = Client.objects.select_for_update().get(pk=client.pk)
         if locked.is_erased:
             return False
+        address_service_erase_client(client=locked, actor=actor)
         for model in personal_models():
             rows = (
                 model._default_manager.filter(pk=locked.pk)

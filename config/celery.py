@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "core.tasks.verify_audit_chain",
         "schedule": crontab(hour="3", minute="17"),
     },
+    "dispatch-reminders": {
+        "task": "casework.tasks.dispatch_reminders",
+        "schedule": 60.0,
+    },
 }

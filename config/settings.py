@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.UserLanguageMiddleware",
     # Before the session limits, which leave a message when they end a session.
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLimitsMiddleware",
@@ -157,6 +158,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Behind N reverse proxies the client's address is the Nth-last in X-Forwarded-For; with the
+# default 0, REMOTE_ADDR counts, which behind a proxy is the proxy for everyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 # Failed log-ins are limited per account, not per address: a whole office behind one IP must
 # not be locked out by one person's typos. The IP limit is only a loose flood guard.
 ACCOUNT_RATE_LIMITS = {
@@ -233,11 +237,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL == "filesystem://"
     else {}
 )
+if CELERY_BROKER_URL == "filesystem://":
+    # The transport expects its folders to exist.
+    for folder in ("broker", "broker-processed", "broker-control"):
+        (VAR_DIR / folder).mkdir(parents=True, exist_ok=True)
+# Deployments (or test runs) that share one Redis keep apart by naming their own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -258,13 +269,25 @@ REFERRAL_OUTCOME_OVERDUE_DAYS = env_int("REFERRAL_OUTCOME_OVERDUE_DAYS", 14, min
 # Collect little, keep it short: clients not seen for this many days are erased (shredded).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)
 
+# Virtual residence address service: how long an assignment runs before it must be renewed, and
+# how long an ended slot rests before it is given out again (mail for the former holder still
+# arrives for a while and must not reach the next one).
+ADDRESS_ASSIGNMENT_MONTHS = env_int("ADDRESS_ASSIGNMENT_MONTHS", 12, minimum=1, maximum=36)
+ADDRESS_QUARANTINE_DAYS = env_int("ADDRESS_QUARANTINE_DAYS", 90, minimum=14, maximum=365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs echo URLs and bodies in some error paths; keep them at warning level.

@@ -10,7 +10,9 @@ urlpatterns = [
     path("accounts/2fa/webauthn/keys/<int:pk>/remove/", views_mfa.remove_webauthn),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("core.urls")),
+    path("", include("casework.urls")),
     path("referrals/", include("referrals.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

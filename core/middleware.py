@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.audit import log_action
@@ -166,3 +167,18 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class UserLanguageMiddleware:
+    """Use the signed-in person's chosen language, wherever they log in from."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        language = getattr(user, "language", "") if user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

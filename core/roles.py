@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from allauth.account.decorators import reauthentication_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +61,15 @@ def role_required(
         return wrapper
 
     return decorator
+
+
+def sudo_required(view: Callable[..., R]) -> Callable[..., R]:
+    """ "Sudo mode" for sensitive actions — managing staff, erasing or merging people.
+
+    The page itself opens normally; submitting it needs a password or passkey check within
+    the last few minutes (allauth's re-authentication, ACCOUNT_REAUTHENTICATION_TIMEOUT).
+    Put it below `role_required`, so that the wrong role gets 403 before being asked.
+    """
+    wrapped: Callable[..., R] = reauthentication_required(view, allow_get=True)
+    wrapped.sudo_required = True  # type: ignore[attr-defined]
+    return wrapped

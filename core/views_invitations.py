@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import AcceptInvitationForm, InvitationForm
 from core.models import Invitation, User
-from core.roles import Role, role_required
+from core.roles import Role, role_required, sudo_required
 from core.services import invitation_accept, invitation_create, invitation_revoke
 
 PAGE_SIZE = 50
@@ -54,6 +54,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
+@sudo_required
 def invitation_create_view(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -82,6 +83,7 @@ def invitation_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
+@sudo_required
 def invitation_revoke_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     invitation = get_pending_invitation(public_id)
     if request.method == "POST":

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import UserForm
 from core.models import User
-from core.roles import Role, role_required
+from core.roles import Role, role_required, sudo_required
 from core.services import user_deactivate, user_reactivate, user_update
 
 PAGE_SIZE = 50
@@ -50,6 +50,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
+@sudo_required
 def user_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = get_staff_user(public_id)
     initial = {"roles": [role.value for role in user.roles], "sites": list(user.sites.all())}
@@ -72,6 +73,7 @@ def user_edit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMINISTRATOR)
+@sudo_required
 def user_deactivate_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = get_staff_user(public_id)
     error = ""
@@ -95,6 +97,7 @@ def user_deactivate_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResp
 
 @require_POST
 @role_required(Role.ADMINISTRATOR)
+@sudo_required
 def user_reactivate_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = get_staff_user(public_id)
     user_reactivate(user=user, actor=request.user)  # type: ignore[arg-type]

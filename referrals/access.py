@@ -11,32 +11,12 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from casework import codes
-from casework.models import Client
+from casework.access import clients_visible_to
 from core.models import User
 from core.roles import Role
 from referrals.models import CostGuarantee, Fund, Invoice, Provider, Referral
-
-
-def clients_visible_to(user: User) -> QuerySet[Client]:
-    # Stand-in until casework.access lands: coordinators see everyone, counsellors the
-    # clients registered at their sites.
-    clients = Client.objects.filter(erased_at__isnull=True)
-    if user.has_role(Role.COORDINATOR):
-        return clients
-    if user.has_role(Role.COUNSELLOR):
-        return clients.filter(registered_site_id__in=user.site_ids)
-    return clients.none()
-
-
-def get_client_for(user: User, code: str) -> Client:
-    compact = codes.compact(code)
-    if not codes.is_valid(compact):
-        raise Http404
-    return get_object_or_404(clients_visible_to(user).select_related("data_key"), code=compact)
 
 
 def get_provider(provider_id: uuid.UUID) -> Provider:

@@ -7,7 +7,13 @@ in as that persona with MFA enrolled.
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from django.core.cache import cache
 from django.test import Client
 
@@ -71,7 +77,19 @@ def administrator(db: None) -> User:
 def _signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
+    recently_reauthenticated(client, user)
     return client
+
+
+def recently_reauthenticated(client: Client, user: User) -> None:
+    """Record a fresh password check in the session, as allauth's re-authentication does, so
+    that persona clients pass "sudo mode"; tests of sudo mode itself use a plain client."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs: Any) -> None:
         for role in extracted or []:
-            self.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: transactional tests flush the groups the migration made.
+            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
 
     @factory.post_generation
     def sites(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
@@ -64,10 +65,27 @@ def totp_secret(user: User) -> str:
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
-    """An anonymous client; pass identity fields to give them."""
+    """An anonymous client, registered (and so seen) at `registered_site`; `seen_at=[...]`
+    adds sites. Pass identity fields to give them."""
 
     class Meta:
         model = "casework.Client"
+        skip_postgeneration_save = True
 
     pseudonym = factory.Sequence(lambda n: f"Pseudonym {n}")
     registered_site = factory.SubFactory(SiteFactory)
+
+    @factory.post_generation
+    def seen_at(self, create: bool, extracted: list[Site] | None, **kwargs: Any) -> None:
+        from casework.models import ClientSite
+
+        for site in [self.registered_site, *(extracted or [])]:
+            ClientSite.link(self, site)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Visit"
+
+    client = factory.SubFactory(ClientFactory)
+    site = factory.LazyAttribute(lambda visit: visit.client.registered_site)

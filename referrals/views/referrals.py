@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework.access import get_client_for
 from core.audit import log_action
 from core.models import User
 from core.roles import Role, role_required
@@ -50,7 +51,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CASE_ROLES)
 def referral_create(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    client = access.get_client_for(user, code)
+    client = get_client_for(user, code)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         referral = services.referral_create(

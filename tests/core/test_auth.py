@@ -347,3 +347,15 @@ def test_a_busy_session_still_ends_after_its_lifetime(counsellor_a, settings):
     assert response["Location"].startswith(reverse("account_login"))
     entry = AuditEntry.objects.get(action="core.auth.session_expired")
     assert entry.details == {"reason": "lifetime"}
+
+
+@pytest.mark.django_db
+def test_staff_cannot_add_a_second_login_address(counsellor_a_client, counsellor_a):
+    from allauth.account.models import EmailAddress
+
+    response = counsellor_a_client.post(
+        reverse("account_email"), {"action_add": "", "email": "other@example.org"}
+    )
+    assert "protected by two-factor authentication" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="other@example.org").exists()
+    assert not User.objects.filter(email="other@example.org").exists()

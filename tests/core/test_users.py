@@ -10,6 +10,7 @@ from django.urls import reverse
 from core import views_users
 from core.models import AuditEntry, User, UserSession
 from core.roles import Role
+from tests.conftest import recently_reauthenticated
 from tests.factories import SiteFactory, UserFactory
 
 
@@ -258,6 +259,7 @@ def test_the_last_administrator_cannot_be_deactivated(administrator):
     other_admin = UserFactory(roles=[Role.ADMINISTRATOR, Role.COORDINATOR], is_staff=True)
     client = Client()
     client.force_login(other_admin)
+    recently_reauthenticated(client, other_admin)
     client.post(edit_url(administrator), {"roles": ["coordinator"]})
     assert fresh(administrator).roles == {Role.COORDINATOR}
 

@@ -12,7 +12,8 @@ from datetime import date
 
 from django.db import models
 
-from casework.models import Client
+from casework.models import Client, NeedsAssessment, Visit
+from casework.models_addresses import MailItem, PostalAddress, SlotAssignment
 from core.fields import EncryptedDateField, encrypted_fields
 from core.models import Site
 from tests.factories import ClientFactory
@@ -38,8 +39,52 @@ def _client(site: Site) -> Client:
     return ClientFactory(registered_site=site)
 
 
+def _address_assignment(client: Client) -> SlotAssignment:
+    existing = SlotAssignment.objects.filter(client=client).first()
+    if existing is not None:
+        return existing
+    address = PostalAddress.objects.create(
+        name=f"Seeded address {client.pk}",
+        site=client.registered_site,
+        care_of="c/o Seeded",
+        street="Street 1",
+        postcode_city="1000 Town",
+        slot_count=1,
+    )
+    address.sync_slots()
+    return SlotAssignment.objects.create(
+        slot=address.slots.get(),
+        client=client,
+        starts_on=date(2027, 1, 1),
+        expires_on=date(2028, 1, 1),
+    )
+
+
+def _mail_item(client: Client) -> MailItem:
+    assignment = _address_assignment(client)
+    return MailItem.objects.create(
+        assignment=assignment,
+        client=client,
+        address=assignment.slot.address,
+        received_on=date(2027, 2, 1),
+        sender_category="court",
+    )
+
+
+def _visit(client: Client) -> Visit:
+    return Visit.objects.create(client=client, site=client.registered_site)
+
+
+def _needs_assessment(client: Client) -> NeedsAssessment:
+    return NeedsAssessment.objects.create(client=client, site=client.registered_site)
+
+
 # model label -> creates one row about `client` (encrypted fields are filled afterwards).
 PERSONAL_SEEDERS: dict[str, Callable[[Client], models.Model]] = {
+    "casework.visit": _visit,
+    "casework.needsassessment": _needs_assessment,
+    "casework.slotassignment": _address_assignment,
+    "casework.mailitem": _mail_item,
     "referrals.referral": lambda client: ReferralFactory(client=client),
 }
 

@@ -24,6 +24,8 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casework.models import Reminder
+from casework.models_addresses import WaitlistEntry
 from core.fields import personal_models
 from tests.privacy.seeding import MARKER, PERSONAL_SEEDERS, contains_marker, seed_person
 from tests.referrals.factories import InvoiceFactory
@@ -32,6 +34,15 @@ from tests.referrals.factories import InvoiceFactory
 # and only here, and only for case roles. Reviewed list — add a page only if it is about one
 # person and is meant to show their data.
 PERSON_PAGES: set[str] = {
+    "casework:address_client",
+    "casework:address_mail_detail",
+    "casework:address_assignment_letter",
+    "casework:client",
+    "casework:client_edit",
+    "casework:client_record",
+    "casework:needs_assess",
+    "casework:visit_create",
+    "casework:visit_edit",
     "referrals:referral_detail",
     "referrals:referral_edit",
     # Shows the pseudonym only (when configured); tests/referrals/test_slip.py proves it.
@@ -43,6 +54,12 @@ URL_PARAMS = {
     "public_id": lambda world: world["staff"].public_id,
     "provider_id": lambda world: world["provider"].id,
     "code": lambda world: world["casework.client"].code,
+    "mail_id": lambda world: world["casework.mailitem"].pk,
+    "assignment_id": lambda world: world["casework.slotassignment"].pk,
+    "address_id": lambda world: world["casework.slotassignment"].slot.address_id,
+    "entry_id": lambda world: _waitlist_entry(world).pk,
+    "visit_id": lambda world: world["casework.visit"].pk,
+    "reminder_id": lambda world: _reminder(world).pk,
     "referral_id": lambda world: world["referrals.referral"].id,
     "transition": lambda world: "send",
     "fund_id": lambda world: world["invoice"].guarantee.fund_id,
@@ -51,6 +68,30 @@ URL_PARAMS = {
     "invoice_id": lambda world: world["invoice"].id,
     "step": lambda world: "check",
 }
+
+
+def _reminder(world: dict) -> Reminder:
+    from django.utils import timezone
+
+    return Reminder.objects.schedule(
+        kind="tests.marker",
+        label="Call back (follow-up from a visit)",
+        due_at=timezone.now(),
+        client=world["casework.client"],
+        obj=world["casework.visit"],
+        user=world["staff"],
+        dedupe_key="tests.marker",
+    )
+
+
+def _waitlist_entry(world: dict) -> WaitlistEntry:
+    entry, _created = WaitlistEntry.objects.get_or_create(
+        client=world["casework.client"],
+        address=world["casework.slotassignment"].slot.address,
+        closed_at=None,
+    )
+    return entry
+
 
 # URL names that are not walked, with the reason.
 NOT_WALKED = {
@@ -155,6 +196,8 @@ COMMAND_RUNS: dict[str, list[str] | str] = {
     "backup": "writes encrypted files only; covered by tests/core/test_backup.py",
     "restore_backup": "reads backup files; prints counts only",
     "dumpdata": [],
+    "seed_demo": "DEBUG only; prints the fictional demo accounts it creates",
+    "demo_totp": "DEBUG only; prints the current code of a demo account",
 }
 PROJECT_APPS = ("core", "casework", "referrals", "reporting")
 

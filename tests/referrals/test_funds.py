@@ -190,9 +190,9 @@ def test_fund_pages_query_count_does_not_grow(
         FundFactory()
     coordinator_client.get(FUNDS)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         coordinator_client.get(reverse("referrals:fund_detail", args=[fund.id]))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = coordinator_client.get(FUNDS)
 
     assert len(response.context["funds"]) == count + 1

@@ -147,6 +147,17 @@ class Client(models.Model):
     # Drives retention: people not seen for the retention period are erased.
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    # Set (with erased_at) on a duplicate merged into another record: its code still leads to
+    # the person, everything else moved or was shredded with its data key.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
     # Optimistic concurrency: a save based on an old version is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -196,3 +207,39 @@ class Client(models.Model):
         if key is None:
             raise KeyDestroyed("This client's data key was destroyed.")
         return key
+
+
+class ClientSite(models.Model):
+    """That a client has been seen at (or registered at) a site.
+
+    Denormalised from visits and registration so that "clients a counsellor may see" is one
+    indexed EXISTS, not a scan of a million visits. Maintained by the services that log visits
+    and register clients; other apps that serve a client at a site call `link()` too.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="site_links")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "site"], name="casework_client_site_once")
+        ]
+        verbose_name = _("client seen at site")
+        verbose_name_plural = _("clients seen at sites")
+
+    def __str__(self) -> str:
+        return f"client {self.client_id} at site {self.site_id}"
+
+    @classmethod
+    def link(cls, client: Client, site: Site) -> None:
+        ClientSite.objects.bulk_create(
+            [ClientSite(client=client, site=site)], ignore_conflicts=True
+        )
+
+    @classmethod
+    def merge_clients(cls, *, duplicate: Client, survivor: Client) -> None:
+        """Client merge hook: the survivor is known wherever either of them was seen."""
+        known = cls.objects.filter(client=survivor).values_list("site_id", flat=True)
+        cls.objects.filter(client=duplicate, site_id__in=list(known)).delete()
+        cls.objects.filter(client=duplicate).update(client=survivor)
