@@ -258,6 +258,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Drop-in casework")
+# How providers reach the organisation about a referral: printed on every referral slip.
+ORGANISATION_CONTACT = env_str("ORGANISATION_CONTACT", "")
+
+# Referrals: whether the slip the person carries shows their pseudonym next to the client
+# code, and after how many days past the appointment a missing outcome is flagged.
+REFERRAL_SLIP_SHOWS_PSEUDONYM = env_bool("REFERRAL_SLIP_SHOWS_PSEUDONYM", default=True)
+REFERRAL_OUTCOME_OVERDUE_DAYS = env_int("REFERRAL_OUTCOME_OVERDUE_DAYS", 14, minimum=1, maximum=180)
 
 # Collect little, keep it short: clients not seen for this many days are erased (shredded).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)

@@ -18,7 +18,9 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Reminders"), "casework:reminders", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Mail desk"), "casework:address_desk", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Addresses"), "casework:address_list", frozenset({Role.COORDINATOR})),
+    (_("Referrals"), "referrals:referral_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Funds"), "referrals:fund_list", frozenset({Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]

@@ -282,7 +282,6 @@ def apply(rows: list[dict[str, Any]]) -> ImportReport:
     report = ImportReport()
     ids = [row["id"] for row in rows if row["id"] is not None]
     existing = {p.id: p for p in Provider.objects.filter(id__in=ids).for_listing()}
-    specialities: dict[str, Speciality] = {s.name.casefold(): s for s in Speciality.objects.all()}
     with transaction.atomic():
         for row in rows:
             columns: set[str] = row["_columns"]
@@ -310,13 +309,7 @@ def apply(rows: list[dict[str, Any]]) -> ImportReport:
                 ) from None
             provider.save()
             if "specialities" in columns:
-                chosen = []
-                for name in row["specialities"]:
-                    key = name.casefold()
-                    if key not in specialities:
-                        specialities[key] = Speciality.objects.create(name=name)
-                    chosen.append(specialities[key])
-                provider.specialities.set(chosen)
+                provider.specialities.set(Speciality.for_names(row["specialities"]))
             if "languages" in columns:
                 provider.languages.set(row["languages"])
             if before is None:

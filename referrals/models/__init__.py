@@ -1,3 +1,15 @@
+from referrals.models.funds import (
+    COUNTED_INVOICE_STATUSES,
+    INVOICE_STEPS,
+    WAITING_INVOICE_STATUSES,
+    CostGuarantee,
+    Fund,
+    FundBudget,
+    GuaranteeStatus,
+    Invoice,
+    InvoiceStatus,
+    InvoiceStep,
+)
 from referrals.models.providers import (
     ACCEPTANCE_FIELDS,
     Acceptance,
@@ -5,5 +17,41 @@ from referrals.models.providers import (
     ProviderKind,
     Speciality,
 )
+from referrals.models.referrals import (
+    TRANSITIONS,
+    Accompaniment,
+    Outcome,
+    ReasonCategory,
+    Referral,
+    ReferralEvent,
+    Status,
+    Transition,
+    Urgency,
+)
 
-__all__ = ["ACCEPTANCE_FIELDS", "Acceptance", "Provider", "ProviderKind", "Speciality"]
+__all__ = [
+    "ACCEPTANCE_FIELDS",
+    "COUNTED_INVOICE_STATUSES",
+    "INVOICE_STEPS",
+    "TRANSITIONS",
+    "WAITING_INVOICE_STATUSES",
+    "Acceptance",
+    "Accompaniment",
+    "CostGuarantee",
+    "Fund",
+    "FundBudget",
+    "GuaranteeStatus",
+    "Invoice",
+    "InvoiceStatus",
+    "InvoiceStep",
+    "Outcome",
+    "Provider",
+    "ProviderKind",
+    "ReasonCategory",
+    "Referral",
+    "ReferralEvent",
+    "Speciality",
+    "Status",
+    "Transition",
+    "Urgency",
+]

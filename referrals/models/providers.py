@@ -71,11 +71,18 @@ class Speciality(models.Model):
 
     @classmethod
     def for_names(cls, names: list[str]) -> list[Speciality]:
-        """The specialities with these names (any case), created where missing."""
+        """The specialities with these names (any case), created where missing.
+
+        Matched in Python with casefold, because SQLite's case-insensitive comparison only
+        knows ASCII; the table is small.
+        """
+        known = {s.name.casefold(): s for s in cls.objects.all()}
         found: list[Speciality] = []
         for name in names:
-            speciality = cls.objects.filter(name__iexact=name).first()
-            found.append(speciality or cls.objects.create(name=name))
+            key = name.casefold()
+            if key not in known:
+                known[key] = cls.objects.create(name=name)
+            found.append(known[key])
         return found
 
 

@@ -58,7 +58,7 @@ def browser() -> Iterator[object]:
 def page(browser, live_server, request) -> Iterator[object]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
+    tab.set_default_timeout(30_000)
     errors: list[str] = []
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on(
@@ -82,7 +82,7 @@ def phone_page(browser, live_server) -> Iterator[object]:
         has_touch=True,
     )
     tab = context.new_page()
-    tab.set_default_timeout(10_000)
+    tab.set_default_timeout(30_000)
     yield tab
     context.close()
 

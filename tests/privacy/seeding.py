@@ -17,6 +17,7 @@ from casework.models_addresses import MailItem, PostalAddress, SlotAssignment
 from core.fields import EncryptedDateField, encrypted_fields
 from core.models import Site
 from tests.factories import ClientFactory
+from tests.referrals.factories import ReferralFactory
 
 MARKER = "Zephyrine Quillfeather"
 MARKER_DATE = date(1913, 7, 19)
@@ -84,6 +85,7 @@ PERSONAL_SEEDERS: dict[str, Callable[[Client], models.Model]] = {
     "casework.needsassessment": _needs_assessment,
     "casework.slotassignment": _address_assignment,
     "casework.mailitem": _mail_item,
+    "referrals.referral": lambda client: ReferralFactory(client=client),
 }
 
 

@@ -28,7 +28,7 @@ from casework.models import Reminder
 from casework.models_addresses import WaitlistEntry
 from core.fields import personal_models
 from tests.privacy.seeding import MARKER, PERSONAL_SEEDERS, contains_marker, seed_person
-from tests.referrals.factories import ProviderFactory
+from tests.referrals.factories import InvoiceFactory
 
 # Pages that show one person to staff who may see that person: the marker may appear here,
 # and only here, and only for case roles. Reviewed list — add a page only if it is about one
@@ -43,6 +43,10 @@ PERSON_PAGES: set[str] = {
     "casework:needs_assess",
     "casework:visit_create",
     "casework:visit_edit",
+    "referrals:referral_detail",
+    "referrals:referral_edit",
+    # Shows the pseudonym only (when configured); tests/referrals/test_slip.py proves it.
+    "referrals:referral_slip",
 }
 
 # URL parameters, by name, and how to fill them from the seeded world.
@@ -56,6 +60,13 @@ URL_PARAMS = {
     "entry_id": lambda world: _waitlist_entry(world).pk,
     "visit_id": lambda world: world["casework.visit"].pk,
     "reminder_id": lambda world: _reminder(world).pk,
+    "referral_id": lambda world: world["referrals.referral"].id,
+    "transition": lambda world: "send",
+    "fund_id": lambda world: world["invoice"].guarantee.fund_id,
+    "period_slug": lambda world: world["invoice"].guarantee.fund.current_period().slug,
+    "guarantee_id": lambda world: world["invoice"].guarantee_id,
+    "invoice_id": lambda world: world["invoice"].id,
+    "step": lambda world: "check",
 }
 
 
@@ -124,7 +135,15 @@ def walked_routes() -> list[Route]:
 @pytest.fixture
 def world(site_a, counsellor_a, coordinator, reporting_user, administrator):
     rows = seed_person(site_a)
-    return {**rows, "staff": counsellor_a, "site": site_a, "provider": ProviderFactory()}
+    referral = rows["referrals.referral"]
+    invoice = InvoiceFactory(guarantee__referral=referral)
+    return {
+        **rows,
+        "staff": counsellor_a,
+        "site": site_a,
+        "provider": referral.provider,
+        "invoice": invoice,
+    }
 
 
 def test_every_personal_model_is_seeded_with_markers():
