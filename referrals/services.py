@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from casework.models import Client, Language
+from casework.models import Client, Language, Visit
 from core.audit import DetailValue, log_action
 from core.models import User
 from core.roles import Role
@@ -131,10 +131,14 @@ def referral_create(
     interpreter_language: Language | None,
     accompaniment: str,
     notes: str,
+    visit: Visit | None = None,
 ) -> Referral:
+    if visit is not None and visit.client_id != client.pk:
+        raise ValueError("The visit is another client's.")
     with transaction.atomic():
         referral = Referral(
             client=client,
+            visit=visit,
             provider=provider,
             reason=reason,
             urgency=urgency,
@@ -152,7 +156,12 @@ def referral_create(
             "referrals.referral.created",
             actor=actor,
             obj=referral,
-            details={"client": str(client.pk), "reason": reason, "urgency": urgency},
+            details={
+                "client": str(client.pk),
+                "visit": str(visit.pk) if visit is not None else None,
+                "reason": reason,
+                "urgency": urgency,
+            },
         )
     return referral
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,9 @@ class Fund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:fund_detail", args=[self.pk])
 
     def money(self, amount: Decimal) -> Money:
         return Money(amount, self.currency)

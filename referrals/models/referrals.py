@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Client, Language
+from casework.models import Client, Language, Visit
 from core.fields import EncryptedLongTextField
 from core.models.keys import DataKey
 from referrals.models.providers import Provider
@@ -138,6 +139,10 @@ class Referral(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("client")
     )
+    # The visit it was made at, if it was made from one.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("provider")
     )
@@ -191,6 +196,9 @@ class Referral(models.Model):
     def __str__(self) -> str:
         # Never personal data: this can end up in logs.
         return f"referral {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:referral_detail", args=[self.pk])
 
     def get_data_key(self) -> DataKey:
         return self.client.get_data_key()

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.access import get_client_for
+from casework.access import get_client_for, visits_visible_to
+from casework.models import Client, Visit
 from core.audit import log_action
 from core.models import User
 from core.roles import Role, role_required
@@ -52,6 +53,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_create(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     client = get_client_for(user, code)
+    visit = _visit_of(user, client, request.GET.get("visit"))
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         referral = services.referral_create(
@@ -63,10 +65,27 @@ def referral_create(request: HttpRequest, code: str) -> HttpResponse:
             interpreter_language=form.cleaned_data["interpreter_language"],
             accompaniment=form.cleaned_data["accompaniment"],
             notes=form.cleaned_data["notes"],
+            visit=visit,
         )
         messages.success(request, _("Referral drafted."))
         return redirect("referrals:referral_detail", referral_id=referral.id)
-    return render(request, "referrals/referral_form.html", {"form": form, "client": client})
+    return render(
+        request, "referrals/referral_form.html", {"form": form, "client": client, "visit": visit}
+    )
+
+
+def _visit_of(user: User, client: Client, visit_id: str | None) -> Visit | None:
+    """The visit of `client` named in the query string, if any; a wrong one is a 404."""
+    if not visit_id:
+        return None
+    try:
+        pk = uuid.UUID(visit_id)
+    except ValueError:
+        raise Http404 from None
+    visit = visits_visible_to(user).filter(pk=pk, client=client).first()
+    if visit is None:
+        raise Http404
+    return visit
 
 
 @require_GET
