@@ -201,6 +201,7 @@ class VisitForm(VersionedForm):
             self.initial["version"] = self.instance.version
         site_field = self.fields["site"]
         sites = sites_for(user)
+        self.no_site = not user.has_role(Role.COORDINATOR) and not user.site_ids
         if not self.creating:
             # An old visit keeps its site even if the editor does not work there.
             sites = Site.objects.filter(Q(pk__in=sites.values("pk")) | Q(pk=self.instance.site_id))

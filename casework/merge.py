@@ -7,20 +7,21 @@ duplicate's key and sealed again under the survivor's (`core.fields.open_all`). 
 rows cannot simply move (a uniqueness per client) defines a classmethod
 `merge_clients(*, duplicate, survivor)` and does it itself.
 
-Then the duplicate's data key is destroyed. What is left of it is a tombstone: its code leads
-to the survivor, and whatever ciphertext a backup still holds can no longer be opened.
+Then the duplicate is erased (`casework.erasure.client_erase`): its data key is destroyed, so
+whatever ciphertext a backup still holds can no longer be opened. What is left is a tombstone
+whose code leads to the survivor.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.db import models, transaction
-from django.utils import timezone
 
+from casework.erasure import ErasureReason, client_erase
 from casework.models import Client
 from core.audit import log_action
 from core.fields import encrypted_fields, open_all
-from core.models import DataKey, User
+from core.models import User
 
 # The client's own fields a survivor takes over from the duplicate when it has none.
 FILLABLE_FIELDS = (
@@ -77,7 +78,7 @@ def client_merge(*, duplicate: Client, survivor: Client, actor: User) -> Client:
         # Lock both rows (in a fixed order, against deadlocks with a merge the other way).
         locked = {
             client.pk: client
-            for client in Client.objects.select_for_update()
+            for client in Client.objects.select_for_update(of=("self",))
             .select_related("data_key")
             .filter(pk__in=[duplicate.pk, survivor.pk], erased_at__isnull=True)
             .order_by("pk")
@@ -85,6 +86,7 @@ def client_merge(*, duplicate: Client, survivor: Client, actor: User) -> Client:
         if len(locked) != 2:
             raise MergeError("Both clients must exist and not be erased.")
         duplicate, survivor = locked[duplicate.pk], locked[survivor.pk]
+        old_code = duplicate.code
 
         moved = {
             field.model._meta.label_lower: _move_rows(field, duplicate, survivor)
@@ -105,19 +107,11 @@ def client_merge(*, duplicate: Client, survivor: Client, actor: User) -> Client:
         survivor.version += 1
         survivor.save()
 
-        # Crypto-shred the duplicate: its key goes, its search indexes go, its code now leads
-        # to the survivor.
-        if duplicate.data_key_id is not None:
-            DataKey.objects.filter(pk=duplicate.data_key_id).delete()
-        Client.objects.filter(pk=duplicate.pk).update(
-            erased_at=timezone.now(),
-            merged_into=survivor,
-            name_index="",
-            date_of_birth_index="",
-            phone_index="",
-            version=duplicate.version + 1,
-        )
+        # Crypto-shred what is left of the duplicate, as any erasure does; then its code (on a
+        # card someone still carries) leads to the survivor.
         duplicate.languages.clear()
+        client_erase(client=duplicate, actor=actor, reason=ErasureReason.MERGED)
+        Client.objects.filter(pk=duplicate.pk).update(code=old_code, merged_into=survivor)
         log_action(
             "casework.client.merged",
             actor=actor,

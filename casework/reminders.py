@@ -54,12 +54,15 @@ def dispatch_due() -> int:
     while batch := _claim_batch():
         delivered += len(batch)
         recipients.update(_recipients(batch))
-    if recipients:
-        from casework.tasks import email_reminders_due
-
-        for user_id in sorted(recipients):
-            transaction.on_commit(partial(email_reminders_due.delay, user_id))
+    for user_id in sorted(recipients):
+        _enqueue_email(user_id)
     return delivered
+
+
+def _enqueue_email(user_id: int) -> None:
+    from casework.tasks import email_reminders_due
+
+    transaction.on_commit(partial(email_reminders_due.delay, user_id))
 
 
 def _recipients(reminders: list[Reminder]) -> set[int]:

@@ -222,3 +222,17 @@ def test_coordinators_see_today_at_every_site_or_one(coordinator_client, site_a,
 
     assert set(everywhere.context["page"].object_list) == {at_a, at_b}
     assert list(only_b.context["page"].object_list) == [at_b]
+
+
+def test_a_counsellor_without_a_site_is_told_why_nothing_can_be_logged(client_a):
+    from django.test import Client as HttpClient
+
+    from core.roles import Role
+    from tests.factories import UserFactory
+
+    http = HttpClient()
+    http.force_login(UserFactory(roles=[Role.COUNSELLOR]))
+
+    response = http.get(reverse("casework:visit_quick"))
+
+    assert b"not attached to a site" in response.content
