@@ -1,20 +1,20 @@
 """Who may see which part of the address service.
 
 The mail desk belongs to a site: a counsellor works the addresses kept at their sites, a
-coordinator all of them. Objects outside a user's scope are "not found" (404), never
-"forbidden", so their existence is not revealed.
+coordinator all of them. Which people a user may open is decided by `casework.access`; giving
+someone a slot, or a place on the waiting list, links them to the address's site there. Objects
+outside a user's scope are "not found" (404), never "forbidden", so their existence is not
+revealed.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from casework import codes
-from casework.models import Client
-from casework.models_addresses import (
+from casework.models.addresses import (
     MailItem,
     MailQuerySet,
     PostalAddress,
@@ -76,30 +76,3 @@ def get_waitlist_entry_for(user: User, entry_id: uuid.UUID) -> WaitlistEntry:
     if entry is None:
         raise Http404
     return entry
-
-
-def clients_for(user: User) -> QuerySet[Client]:
-    """People whose address record the user may open.
-
-    Coordinators see everyone. A counsellor sees the people who hold a slot, or wait for
-    one, at an address of their sites.
-    """
-    clients = Client.objects.filter(erased_at__isnull=True)
-    if user.has_role(Role.COORDINATOR):
-        return clients
-    if user.has_role(Role.COUNSELLOR):
-        addresses = addresses_for(user)
-        return clients.filter(
-            Exists(
-                SlotAssignment.objects.filter(client=OuterRef("pk"), slot__address__in=addresses)
-            )
-            | Exists(WaitlistEntry.objects.filter(client=OuterRef("pk"), address__in=addresses))
-        )
-    return clients.none()
-
-
-def get_client_for(user: User, code: str) -> Client:
-    client = clients_for(user).filter(code=codes.compact(code)).first()
-    if client is None:
-        raise Http404
-    return client

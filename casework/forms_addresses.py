@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework import codes
-from casework.models_addresses import (
+from casework.models.addresses import (
     MAX_SLOTS,
     AddressSlot,
     EndReason,

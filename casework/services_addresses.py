@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Client
-from casework.models_addresses import (
+from casework import reminders_addresses as reminders
+from casework.models import Client, ClientSite
+from casework.models.addresses import (
     AddressSlot,
     EndReason,
     MailItem,
@@ -149,6 +150,9 @@ def slot_assign(
     WaitlistEntry.objects.filter(client=client, closed_at__isnull=True).update(
         closed_at=timezone.now(), close_reason=WaitlistReason.ASSIGNED
     )
+    # The person is now served at the site where the mail is kept; its desk may open them.
+    ClientSite.link(client, address.site)
+    reminders.assignment_started(assignment)
     log_action(
         "casework.address.assigned",
         actor=actor,
@@ -166,9 +170,11 @@ def assignment_renew(
     assignment = SlotAssignment.objects.select_for_update().get(pk=assignment.pk)
     if not assignment.is_active:
         raise AddressServiceError(_("An ended assignment cannot be renewed."))
+    previous_expiry = assignment.expires_on
     assignment.expires_on = assignment.renewal_expiry(today)
     assignment.renewed_on = today
     assignment.save(update_fields=["expires_on", "renewed_on"])
+    reminders.assignment_renewed(assignment, previous_expiry=previous_expiry, by=actor)
     log_action(
         "casework.address.renewed",
         actor=actor,
@@ -185,6 +191,7 @@ def _end(
     assignment.end_reason = reason
     assignment.quarantine_until = quarantine_end(ended_on)
     assignment.save(update_fields=["ended_on", "end_reason", "quarantine_until"])
+    reminders.assignment_ended(assignment, by=actor)
     log_action(
         "casework.address.ended",
         actor=actor,
@@ -229,6 +236,7 @@ def address_service_erase_client(*, client: Client, actor: User | None) -> None:
     today = timezone.localdate()
     for item in MailItem.objects.filter(client=client, status=MailStatus.WAITING):
         item.return_to_sender(on=today, by=actor)
+        reminders.mail_closed(item, by=actor)
         log_action("casework.mail.returned", actor=actor, obj=item, details={"erased": True})
     for assignment in SlotAssignment.objects.active().filter(client=client):
         _end(assignment, reason=EndReason.ERASED, ended_on=today, actor=actor)
@@ -244,6 +252,7 @@ def waitlist_add(*, client: Client, address: PostalAddress, actor: User) -> Wait
     if WaitlistEntry.objects.filter(client=client, address=address, closed_at=None).exists():
         raise AddressServiceError(_("This person is already on the waiting list."))
     entry = WaitlistEntry.objects.create(client=client, address=address, added_by=actor)
+    ClientSite.link(client, address.site)
     log_action(
         "casework.address_waitlist.added",
         actor=actor,
@@ -289,6 +298,7 @@ def mail_log(
     )
     item.note = note
     item.save()
+    reminders.mail_logged(item)
     log_action(
         "casework.mail.logged",
         actor=actor,
@@ -304,6 +314,7 @@ def mail_hand_over(*, item: MailItem, on: date, actor: User) -> MailItem:
     if not item.is_waiting:
         raise AddressServiceError(_("This letter is no longer waiting."))
     item.hand_over(on=on, by=actor)
+    reminders.mail_closed(item, by=actor)
     log_action("casework.mail.handed_over", actor=actor, obj=item)
     return item
 
@@ -314,5 +325,6 @@ def mail_return(*, item: MailItem, on: date, actor: User) -> MailItem:
     if not item.is_waiting:
         raise AddressServiceError(_("This letter is no longer waiting."))
     item.return_to_sender(on=on, by=actor)
+    reminders.mail_closed(item, by=actor)
     log_action("casework.mail.returned", actor=actor, obj=item)
     return item

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from casework.models_addresses import AddressSlot, MailItem, SenderCategory, SlotAssignment
+from casework.models.addresses import AddressSlot, MailItem, SenderCategory, SlotAssignment
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import codes
+from casework.access import get_client_for
 from casework.access_addresses import (
     addresses_for,
     get_address_for,
     get_assignment_for,
-    get_client_for,
     get_mail_for,
     get_waitlist_entry_for,
     mail_for,
@@ -39,7 +38,7 @@ from casework.forms_addresses import (
     ReturnForm,
     WaitlistForm,
 )
-from casework.models_addresses import (
+from casework.models.addresses import (
     AddressSlot,
     EndReason,
     PostalAddress,
@@ -183,16 +182,12 @@ def mail_return_view(request: HttpRequest, mail_id: uuid.UUID) -> HttpResponse:
 @role_required(*DESK)
 def client_lookup(request: HttpRequest) -> HttpResponse:
     """The desk's "open a person" box: a client code in, their address page out."""
-    code = request.GET.get("code", "")
-    if codes.is_valid(code):
-        try:
-            client = get_client_for(_user(request), code)
-        except Http404:
-            pass
-        else:
-            return redirect("casework:address_client", code=client.code)
-    messages.error(request, _("No person with this client code is known to your address desk."))
-    return redirect("casework:address_desk")
+    try:
+        client = get_client_for(_user(request), request.GET.get("code", ""))
+    except Http404:
+        messages.error(request, _("There is no client with this code that you may see."))
+        return redirect("casework:address_desk")
+    return redirect("casework:address_client", code=client.code)
 
 
 @require_GET

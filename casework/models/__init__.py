@@ -1,5 +1,16 @@
-"""Casework models, by sub-area: clients, visits and needs, reminders."""
+"""Casework models, by sub-area: clients, visits and needs, reminders, the address service."""
 
+from casework.models.addresses import (
+    AddressSlot,
+    EndReason,
+    MailItem,
+    MailStatus,
+    PostalAddress,
+    SenderCategory,
+    SlotAssignment,
+    WaitlistEntry,
+    WaitlistReason,
+)
 from casework.models.clients import (
     AgeBand,
     Client,
@@ -25,17 +36,14 @@ from casework.models.visits import (
     Visit,
 )
 
-# isort: split
-# The address service's models live in their own module; importing it here registers them.
-# It imports Client from this package, so it comes last.
-from casework import models_addresses  # noqa: F401
-
 __all__ = [
     "SEEDED_TOPICS",
     "Accompaniment",
+    "AddressSlot",
     "AgeBand",
     "Client",
     "ClientSite",
+    "EndReason",
     "FollowUpFor",
     "FollowUpKind",
     "Gender",
@@ -44,12 +52,19 @@ __all__ = [
     "Income",
     "Interpreter",
     "Language",
+    "MailItem",
+    "MailStatus",
     "NeedsAssessment",
     "Outcome",
+    "PostalAddress",
     "Region",
     "Reminder",
     "ReminderSettings",
+    "SenderCategory",
+    "SlotAssignment",
     "Topic",
     "UrgentNeed",
     "Visit",
+    "WaitlistEntry",
+    "WaitlistReason",
 ]

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import models
 
 from casework.models import Client, NeedsAssessment, Visit
-from casework.models_addresses import MailItem, PostalAddress, SlotAssignment
+from casework.models.addresses import MailItem, PostalAddress, SlotAssignment
 from core.fields import EncryptedDateField, encrypted_fields
 from core.models import Site
 from tests.factories import ClientFactory

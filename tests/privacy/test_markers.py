@@ -25,7 +25,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.models import Reminder
-from casework.models_addresses import WaitlistEntry
+from casework.models.addresses import WaitlistEntry
 from core.fields import personal_models
 from tests.privacy.seeding import MARKER, PERSONAL_SEEDERS, contains_marker, seed_person
 from tests.referrals.factories import InvoiceFactory

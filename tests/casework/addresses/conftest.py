@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from casework.models import Client
-from casework.models_addresses import MailItem, PostalAddress, SenderCategory, SlotAssignment
+from casework.models.addresses import MailItem, PostalAddress, SenderCategory, SlotAssignment
 from casework.services_addresses import mail_log, postal_address_save, slot_assign
 from core.models import Site, User
 from tests.factories import ClientFactory

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casework.erasure import ErasureReason, client_erase
-from casework.models_addresses import (
+from casework.models.addresses import (
     AddressSlot,
     EndReason,
     MailStatus,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from casework.models_addresses import SlotAssignment
+from casework.models.addresses import SlotAssignment
 from casework.services_addresses import AddressServiceError, slot_assign
 from tests.casework.addresses.conftest import make_address
 from tests.factories import ClientFactory

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from casework.models_addresses import EndReason
+from casework.models.addresses import EndReason
 from casework.services_addresses import assignment_end
 from casework.stats_addresses import address_service_counts
 from tests.casework.addresses.conftest import assign, letter

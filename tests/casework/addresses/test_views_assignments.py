@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models_addresses import (
+from casework.models.addresses import (
     EndReason,
     PostalAddress,
     SlotAssignment,
@@ -31,14 +31,14 @@ def test_client_page_shows_the_address_and_is_audited(counsellor_a_client, assig
     assert entry.object_ref == str(assignment_a.client.pk)
 
 
-def test_client_lookup_opens_the_page_or_says_no(counsellor_a_client, assignment_a, site_a):
+def test_client_lookup_opens_the_page_or_says_no(counsellor_a_client, assignment_a, site_b):
     lookup = reverse("casework:address_client_lookup")
     found = counsellor_a_client.get(lookup, {"code": assignment_a.client.display_code})
     assert found["Location"] == reverse("casework:address_client", args=[assignment_a.client.code])
-    # A person without any address record at this site is not revealed to a counsellor.
-    stranger = ClientFactory(registered_site=site_a)
-    missing = counsellor_a_client.get(lookup, {"code": stranger.code}, follow=True)
-    assert "No person with this client code" in missing.content.decode()
+    # A person only known at another site is not revealed to this counsellor.
+    elsewhere = ClientFactory(registered_site=site_b)
+    missing = counsellor_a_client.get(lookup, {"code": elsewhere.code}, follow=True)
+    assert "There is no client with this code that you may see." in missing.content.decode()
 
 
 def test_coordinator_assigns_a_slot(coordinator_client, person, address_a):
@@ -61,9 +61,39 @@ def test_coordinator_assigns_a_slot(coordinator_client, person, address_a):
     ).exists()
 
 
-def test_a_counsellor_cannot_open_someone_unknown_to_their_desk(counsellor_a_client, person):
+def test_a_counsellor_assigns_a_slot_to_someone_seen_at_their_site(
+    counsellor_a_client, counsellor_b_client, person, address_a
+):
     url = reverse("casework:address_assign", args=[person.code])
-    assert counsellor_a_client.get(url).status_code == 404
+    assert counsellor_b_client.get(url).status_code == 404
+    response = counsellor_a_client.post(
+        url,
+        {
+            "address": str(address_a.pk),
+            "slot_number": "3",
+            "name_on_letters": "A. K.",
+            "starts_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert SlotAssignment.objects.get(client=person).slot.number == 3
+
+
+def test_a_slot_at_another_site_links_the_person_to_that_sites_desk(
+    coordinator_client, counsellor_b_client, person, address_b
+):
+    url = reverse("casework:address_client", args=[person.code])
+    assert counsellor_b_client.get(url).status_code == 404
+    coordinator_client.post(
+        reverse("casework:address_assign", args=[person.code]),
+        {
+            "address": str(address_b.pk),
+            "name_on_letters": "A. K.",
+            "starts_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert SlotAssignment.objects.get(client=person).slot.address == address_b
+    assert counsellor_b_client.get(url).status_code == 200
 
 
 def test_a_full_address_offers_the_waiting_list(coordinator_client, coordinator, address_a, site_a):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models_addresses import EndReason, MailItem, MailStatus, SenderCategory
+from casework.models.addresses import EndReason, MailItem, MailStatus, SenderCategory
 from casework.services_addresses import assignment_end
 from core.models import AuditEntry
 from tests.casework.addresses.conftest import assign, letter

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Client
-from core.fields import EncryptedLongTextField, EncryptedTextField
+from casework.models.clients import Client
+from core.fields import EncryptedLongTextField, EncryptedTextField, open_all
 from core.models import DataKey, Site, User
 
 NUMBER_PLACEHOLDER = "{number}"
@@ -164,6 +165,9 @@ class AddressSlot(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("casework:address_slots", args=[self.address_id])
+
     @property
     def label(self) -> str:
         return self.address.box_label(self.number)
@@ -263,6 +267,11 @@ class SlotAssignment(models.Model):
     def __str__(self) -> str:
         return f"address assignment {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        if self.client.code is None:
+            return self.slot.get_absolute_url()
+        return reverse("casework:address_client", args=[self.client.code])
+
     def get_data_key(self) -> DataKey:
         return self.client.get_data_key()
 
@@ -277,6 +286,23 @@ class SlotAssignment(models.Model):
         return self.quarantine_until is not None and self.quarantine_until > (
             today or timezone.localdate()
         )
+
+    @classmethod
+    def merge_clients(cls, *, duplicate: Client, survivor: Client) -> None:
+        """Client merge hook: the history moves, re-sealed under the survivor's key.
+
+        Two records that both hold an address are refused: one of the two addresses is in
+        use on letters, and only staff can tell which one to end.
+        """
+        active = cls.objects.active().filter(client__in=[duplicate, survivor]).count()
+        if active > 1:
+            from casework.merge import MergeError
+
+            raise MergeError("Both clients hold an address; end one of them before merging.")
+        for row in cls.objects.filter(client=duplicate).select_related("client__data_key"):
+            open_all(row)
+            row.client = survivor
+            row.save()
 
     @staticmethod
     def expiry_for(start: date) -> date:
@@ -323,6 +349,20 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"waiting list entry {self.pk}"
+
+    @classmethod
+    def merge_clients(cls, *, duplicate: Client, survivor: Client) -> None:
+        """Client merge hook: where both wait for the same address, the earlier entry stays."""
+        waiting = cls.objects.filter(client__in=[duplicate, survivor], closed_at=None)
+        kept: dict[uuid.UUID, WaitlistEntry] = {}
+        for entry in waiting.order_by("added_at"):
+            if entry.address_id in kept:
+                entry.closed_at = timezone.now()
+                entry.close_reason = WaitlistReason.WITHDRAWN
+                entry.save(update_fields=["closed_at", "close_reason"])
+            else:
+                kept[entry.address_id] = entry
+        cls.objects.filter(client=duplicate).update(client=survivor)
 
 
 class SenderCategory(models.TextChoices):
@@ -419,6 +459,9 @@ class MailItem(models.Model):
 
     def __str__(self) -> str:
         return f"letter {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:address_mail_detail", args=[self.pk])
 
     def get_data_key(self) -> DataKey:
         return self.client.get_data_key()
