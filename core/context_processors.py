@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Mail desk"), "casework:address_desk", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Addresses"), "casework:address_list", frozenset({Role.COORDINATOR})),
     (_("Referrals"), "referrals:referral_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
+    (_("Referral desk"), "referrals:dashboard", frozenset({Role.COORDINATOR})),
     (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Funds"), "referrals:fund_list", frozenset({Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from referrals.views import funds, providers, referrals
+from referrals.views import dashboard, funds, providers, referrals
 
 app_name = "referrals"
 
 urlpatterns = [
     path("", referrals.referral_list, name="referral_list"),
+    path("desk/", dashboard.dashboard, name="dashboard"),
     path("new/<str:code>/", referrals.referral_create, name="referral_create"),
     path("<uuid:referral_id>/", referrals.referral_detail, name="referral_detail"),
     path("<uuid:referral_id>/edit/", referrals.referral_edit, name="referral_edit"),

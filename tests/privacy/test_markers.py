@@ -191,6 +191,7 @@ def test_no_page_shows_a_person_outside_their_own_pages(persona, world, request,
 # this table fails the test: decide whether it can print people, and say so here.
 COMMAND_RUNS: dict[str, list[str] | str] = {
     "verify_audit": [],
+    "bench_search": ["--clients", "20", "--searches", "3"],
     "retention": ["--dry-run"],
     "rotate_keys": ["--no-progress"],
     "backup": "writes encrypted files only; covered by tests/core/test_backup.py",

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from casework.demo import seed_clients_and_visits
 from core.demo import seed_sites_and_staff
 
 # One function per app, run in this order; each takes a writer for what it wants to tell the
 # person at the terminal, and must be idempotent. Apps append their own section here.
 DEMO_SECTIONS: list[Callable[[Callable[[str], None]], None]] = [
     seed_sites_and_staff,
+    seed_clients_and_visits,
 ]
 
 
