@@ -7,5 +7,7 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.timeline import register_casework_sources
+        from casework.timeline_addresses import register_address_sources
 
         register_casework_sources()
+        register_address_sources()
