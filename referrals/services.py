@@ -15,7 +15,7 @@ from casework.models import Client, Language, Visit
 from core.audit import DetailValue, log_action
 from core.models import User
 from core.roles import Role
-from referrals import directory, ledger
+from referrals import directory, ledger, reminders
 from referrals.models import (
     INVOICE_STEPS,
     TRANSITIONS,
@@ -93,6 +93,7 @@ def fund_save(*, actor: User, fund: Fund, changed: list[str]) -> Fund:
     creating = fund._state.adding
     with transaction.atomic():
         fund.save()
+        reminders.fund_changed(fund)
         log_action(
             "referrals.fund.created" if creating else "referrals.fund.updated",
             actor=actor,
@@ -109,6 +110,7 @@ def fund_set_budget(*, actor: User, fund: Fund, period: Period, amount: Decimal)
             period_start=period.start,
             defaults={"amount": amount, "set_by": actor, "set_at": timezone.now()},
         )
+        reminders.fund_changed(fund)
         log_action(
             "referrals.fund.budget_set",
             actor=actor,
@@ -248,6 +250,7 @@ def referral_transition(
             by=actor,
             at=now,
         )
+        previous_appointment = referral.appointment_at
         released = 0
         if transition.target in (Status.CANCELLED, Status.DECLINED):
             for guarantee in referral.guarantees.filter(status=GuaranteeStatus.OPEN):
@@ -263,7 +266,18 @@ def referral_transition(
                 "guarantees_released": released,
             },
         )
-    referral.refresh_from_db()
+        referral.refresh_from_db()
+        reminders.referral_changed(referral, previous_appointment=previous_appointment, by=actor)
+    return referral
+
+
+def referral_follow(*, actor: User, referral: Referral) -> Referral:
+    """Make `actor` the one who follows the referral and receives its reminders."""
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(followed_by=actor)
+        referral.refresh_from_db()
+        reminders.referral_changed(referral, previous_appointment=None, by=actor)
+        log_action("referrals.referral.follower_changed", actor=actor, obj=referral)
     return referral
 
 
@@ -314,6 +328,7 @@ def guarantee_issue(
             override_shortfall=shortfall.amount if shortfall.amount > 0 else None,
         )
         _save_with_fresh_voucher(guarantee)
+        reminders.fund_changed(fund)
         log_action(
             "referrals.guarantee.issued",
             actor=actor,
@@ -388,6 +403,7 @@ def invoice_record(
             recorded_by=actor,
             status_changed_by=actor,
         )
+        reminders.fund_changed(guarantee.fund)
         log_action(
             "referrals.invoice.recorded",
             actor=actor,

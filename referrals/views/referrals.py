@@ -212,7 +212,6 @@ def referral_follow(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
     user = _user(request)
     referral: Referral = access.get_referral_for(user, referral_id)
     if referral.followed_by_id != user.pk:
-        Referral.objects.filter(pk=referral.pk).update(followed_by=user)
-        log_action("referrals.referral.follower_changed", actor=user, obj=referral)
+        services.referral_follow(actor=user, referral=referral)
         messages.success(request, _("You now follow this referral."))
     return redirect("referrals:referral_detail", referral_id=referral.id)
