@@ -38,7 +38,7 @@ def get_client_for(user: User, code: str) -> Client:
     compact = codes.compact(code)
     if not codes.is_valid(compact):
         raise Http404
-    visible = clients_visible_to(user).select_related("data_key")
+    visible = clients_visible_to(user).select_related("data_key", "registered_site")
     client = visible.filter(code=compact).first()
     if client is None:
         merged_into = (

@@ -93,7 +93,7 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
         "casework/client_detail.html",
         {
             "client": client,
-            "languages": list(client.languages.all()),
+            "client_languages": list(client.languages.all()),
             "entries": entries,
             "page_number": number,
             "has_older": has_older,
@@ -175,7 +175,7 @@ def client_record(request: HttpRequest, code: str) -> HttpResponse:
         "casework/client_record.html",
         {
             "client": client,
-            "languages": list(client.languages.all()),
+            "client_languages": list(client.languages.all()),
             "entries": timeline.entries(client),
         },
     )

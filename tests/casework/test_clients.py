@@ -92,10 +92,13 @@ def test_a_counsellor_registers_only_at_their_own_sites(counsellor_a_client, sit
 
 
 def test_opening_the_client_page_is_audited(counsellor_a_client, client_a, visit_a):
+    client_a.languages.add(Language.objects.get(code="ti"))
+
     response = counsellor_a_client.get(reverse("casework:client", args=[client_a.code]))
 
     assert response.status_code == 200
     assert b"Amina Diallo" in response.content
+    assert b"<dd>Tigrinya</dd>" in response.content
     assert audited("casework.client.viewed", client_a)
 
 
@@ -155,6 +158,8 @@ def test_the_persons_own_record_holds_everything_and_is_audited(
 
     assert b"Amina Diallo" in response.content
     assert b"Needs a dentist soon." in response.content
+    assert b"Printed on " in response.content
+    assert b"We never record residence status." in response.content
     assert audited("casework.client.record_printed", client_a)
 
 
