@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from casework.views import clients, merge, reminders, topics, visits
+from casework.views import clients, erasure, merge, reminders, topics, visits
 
 app_name = "casework"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("clients/<str:code>/needs/", clients.needs_assess_view, name="needs_assess"),
     path("clients/<str:code>/visits/new/", visits.visit_create, name="visit_create"),
     path("clients/<str:code>/merge/", merge.client_merge_view, name="client_merge"),
+    path("clients/<str:code>/erase/", erasure.client_erase_view, name="client_erase"),
     path("visits/quick/", visits.visit_quick, name="visit_quick"),
     path("visits/<uuid:visit_id>/edit/", visits.visit_edit, name="visit_edit"),
     path("reminders/", reminders.reminder_list, name="reminders"),

@@ -13,10 +13,12 @@ from casework.forms import MergeForm
 from casework.merge import MergeError, client_merge
 from casework.views import coordinators, staff
 from core.audit import log_action
+from core.roles import sudo_required
 
 
 @require_http_methods(["GET", "POST"])
 @coordinators
+@sudo_required
 def client_merge_view(request: HttpRequest, code: str) -> HttpResponse:
     """Step 1 names the client to keep; step 2 shows both side by side; step 3 merges."""
     user = staff(request)

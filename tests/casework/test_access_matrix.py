@@ -27,6 +27,11 @@ def _urls(client_a, visit_a, reminder_a) -> dict[str, tuple[str, str, set[str]]]
             "GET POST",
             {"coordinator"},
         ),
+        "client_erase": (
+            reverse("casework:client_erase", args=[code]),
+            "GET POST",
+            {"coordinator"},
+        ),
         "visit_quick": (reverse("casework:visit_quick"), "GET POST", case),
         "visit_edit": (reverse("casework:visit_edit", args=[visit_a.pk]), "GET POST", case),
         "reminders": (reverse("casework:reminders"), "GET", case),
