@@ -11,12 +11,14 @@ from django.db import transaction
 
 from casework.demo import seed_clients_and_visits
 from core.demo import seed_sites_and_staff
+from referrals.demo import seed_referrals
 
 # One function per app, run in this order; each takes a writer for what it wants to tell the
 # person at the terminal, and must be idempotent. Apps append their own section here.
 DEMO_SECTIONS: list[Callable[[Callable[[str], None]], None]] = [
     seed_sites_and_staff,
     seed_clients_and_visits,
+    seed_referrals,
 ]
 
 
