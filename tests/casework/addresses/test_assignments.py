@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -260,3 +263,24 @@ def test_erasing_a_person_ends_their_address_and_returns_their_mail(
     assert item.note == "" and assignment_a.name_on_letters == ""
     assert entry.close_reason == WaitlistReason.WITHDRAWN
     assert WaitlistEntry.objects.filter(closed_at=None).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "ok"),
+    [
+        ("ADDRESS_ASSIGNMENT_MONTHS", "37", False),
+        ("ADDRESS_QUARANTINE_DAYS", "13", False),
+        ("ADDRESS_QUARANTINE_DAYS", "60", True),
+    ],
+)
+def test_address_settings_have_bounds(name, value, ok):
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        env={**os.environ, "DEBUG": "true", name: value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode == 0) == ok, result.stderr
+    if not ok:
+        assert f"{name} must be between" in result.stderr

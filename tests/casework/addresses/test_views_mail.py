@@ -210,3 +210,9 @@ def test_mail_for_an_expired_address_is_logged_with_a_warning(counsellor_a_clien
 
     assert MailItem.objects.filter(assignment=assignment_a).count() == 1
     assert "This address expired on" in response.content.decode()
+
+
+def test_a_desk_without_an_address_says_so(counsellor_b_client, address_a):
+    page = counsellor_b_client.get(DESK_URL).content.decode()
+    assert "No postal address is kept at your sites yet." in page
+    assert 'name="reference"' not in page
