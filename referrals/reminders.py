@@ -12,7 +12,9 @@ away; the dispatcher delivers each once:
 - **fund running low**: to the coordinators, as soon as what is left of a fund in its current
   period drops below the fund's threshold; once per fund and period.
 
-Labels never name the person; the reminder points at the referral or the fund.
+Labels never name the person; the reminder points at the referral or the fund. The referral
+labels are stored as untranslated message ids, which the reminders list translates for each
+reader.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from casework.models import Reminder
 from core.models import User
@@ -64,7 +66,7 @@ def referral_changed(
     if referral.status == Status.BOOKED and day > timezone.localdate():
         Reminder.objects.schedule(
             kind=KIND_APPOINTMENT,
-            label=gettext("Referral appointment tomorrow"),
+            label=gettext_noop("Referral appointment tomorrow"),
             due_at=_morning(day - timedelta(days=1)),
             client=referral.client,
             obj=referral,
@@ -76,7 +78,7 @@ def referral_changed(
     if referral.status in (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW):
         Reminder.objects.schedule(
             kind=KIND_OUTCOME,
-            label=gettext("Referral outcome missing"),
+            label=gettext_noop("Referral outcome missing"),
             due_at=_morning(day + timedelta(days=settings.REFERRAL_OUTCOME_OVERDUE_DAYS)),
             client=referral.client,
             obj=referral,

@@ -117,6 +117,9 @@ def referral_edit(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
         messages.error(request, _("A closed referral cannot be changed."))
         return redirect("referrals:referral_detail", referral_id=referral.id)
     form = ReferralEditForm(request.POST or None, instance=referral)
+    if request.method == "GET":
+        # The form shows the notes: opening it is a read of the person.
+        log_action("referrals.referral.viewed", actor=user, obj=referral, details={"page": "edit"})
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_update(

@@ -232,6 +232,14 @@ def test_opening_a_referral_is_audited_and_offers_only_valid_steps(
     assert entry.actor == counsellor_a
 
 
+def test_opening_the_edit_form_is_audited_as_a_read(counsellor_a_client, referral_a):
+    response = counsellor_a_client.get(edit(referral_a))
+
+    assert "Pain in the left knee" in response.text
+    [entry] = audit_entries("referrals.referral.viewed", referral_a.id)
+    assert entry.details == {"page": "edit"}
+
+
 def test_editing_saves_and_is_audited(counsellor_a_client, referral_a):
     response = counsellor_a_client.post(
         edit(referral_a),
