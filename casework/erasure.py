@@ -55,6 +55,8 @@ def client_erase(*, client: Client, actor: User | None, reason: ErasureReason) -
         Client.objects.filter(pk=locked.pk).update(
             code=None, data_key=None, erased_at=timezone.now(), version=models.F("version") + 1
         )
+        # Cards of duplicates merged into this person led here; now they lead nowhere.
+        Client.objects.filter(merged_into=locked).update(code=None)
         if locked.data_key_id is not None:
             DataKey.objects.filter(pk=locked.data_key_id).delete()
         log_action(

@@ -102,3 +102,16 @@ def test_retention_setting_has_bounds(days, ok):
     assert (result.returncode == 0) == ok
     if not ok:
         assert "RETENTION_DAYS must be between 90 and 3650" in result.stderr
+
+
+def test_erasure_also_retires_the_codes_of_merged_duplicates(coordinator, site_a):
+    from casework.merge import client_merge
+
+    survivor = ClientFactory(registered_site=site_a)
+    duplicate = ClientFactory(registered_site=site_a)
+    client_merge(duplicate=duplicate, survivor=survivor, actor=coordinator)
+    assert Client.objects.get(pk=duplicate.pk).code is not None
+
+    client_erase(client=survivor, actor=coordinator, reason=ErasureReason.REQUEST)
+
+    assert Client.objects.get(pk=duplicate.pk).code is None
