@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from casework.demo import seed_clients_and_visits
+from casework.demo_addresses import seed_addresses
 from core.demo import seed_sites_and_staff
 from referrals.demo import seed_referrals
 
@@ -19,6 +20,7 @@ DEMO_SECTIONS: list[Callable[[Callable[[str], None]], None]] = [
     seed_sites_and_staff,
     seed_clients_and_visits,
     seed_referrals,
+    seed_addresses,
 ]
 
 
