@@ -199,6 +199,14 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
         raise ValueError(f"k must be at least {MIN_K}.")
     values, people = _extended(grid)
     lines = _lines(grid)
+    rows, cols = grid.shape
+    # How many of the table's margins a number belongs to: 1 for a row or column total,
+    # 2 for the grand total.
+    totalness = {
+        (i, j): (grid.column_totals and i == rows) + (grid.row_totals and j == cols)
+        for i, row in enumerate(values)
+        for j in range(len(row))
+    }
     hidden: dict[Pos, Hidden] = {}
     for i, row in enumerate(values):
         for j, value in enumerate(row):
@@ -210,7 +218,7 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
         pinned = _pinned(_bounds(values, hidden, lines, k))
         if not pinned:
             break
-        choice = _secondary_choice(values, hidden, lines, pinned, k)
+        choice = _secondary_choice(values, hidden, lines, pinned, k, totalness)
         if choice is None:
             # Every non-zero number in the lines at fault is hidden already; the pin comes
             # from the table's own structure and hiding zeros would not lift it.
@@ -229,25 +237,35 @@ def _secondary_choice(
     lines: list[Line],
     pinned: set[Pos],
     k: int,
+    totalness: dict[Pos, int],
 ) -> Pos | None:
-    """The published number to hide next: in a line at fault, the smallest that unpins it.
+    """The published number to hide next, from a line that pins a hidden one.
 
-    Cells come before totals; zeros are never chosen (a hidden zero protects nothing, since
-    the reader's bounds would allow the small cell to be the whole remainder). When no single
-    number unpins the line, the largest is hidden and the loop goes round again.
+    Inner cells come before row and column totals, and those before the grand total: totals
+    are what readers use most, and the same totals appear in other tables (the grand total of
+    people by gender and age is the number of people in the key figures), so a hidden total
+    may be found elsewhere. Within that order, the smallest number that frees the pinned
+    numbers of its line wins; if none does on its own, the first in that order goes and the
+    next round adds more. Zeros are never chosen: a hidden zero frees nothing, since the
+    small cell could then be the whole remainder.
     """
+    candidates: list[tuple[Pos, set[Pos]]] = []
     for line in lines:
-        if not pinned & set(line.positions):
-            continue
-        candidates = sorted(
-            (pos for pos in line.positions if pos not in hidden and values[pos[0]][pos[1]]),
-            key=lambda pos: (pos == line.total, values[pos[0]][pos[1]], pos),
-        )
-        if not candidates:
-            continue
-        for pos in candidates:
-            trial = {**hidden, pos: Hidden.OTHER}
-            if not _pinned(_bounds(values, trial, lines, k)) & set(line.positions):
-                return pos
-        return max(candidates, key=lambda pos: (pos != line.total, values[pos[0]][pos[1]]))
-    return None
+        at_fault = pinned & set(line.positions)
+        if at_fault:
+            candidates.extend(
+                (pos, at_fault)
+                for pos in line.positions
+                if pos not in hidden and values[pos[0]][pos[1]]
+            )
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (totalness[c[0]], values[c[0][0]][c[0][1]], c[0]))
+    tier = totalness[candidates[0][0]]
+    for pos, at_fault in candidates:
+        if totalness[pos] != tier:
+            break
+        trial = {**hidden, pos: Hidden.OTHER}
+        if not _pinned(_bounds(values, trial, lines, k)) & at_fault:
+            return pos
+    return candidates[0][0]
