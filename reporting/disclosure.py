@@ -15,8 +15,10 @@ A table is a grid of counts, optionally with row totals, column totals and a gra
    hidden number is pinned to a single value, hide one more number in a line that pins it.
    In particular no line ever ends with exactly one hidden number.
 
-Zeros are published: nobody stands behind them. Totals are never adjusted; a total is
-either true or hidden. docs/reporting.md explains the method and its limits.
+Zeros are published — nobody stands behind them — except in a row or column whose total is
+below k, which is hidden whole so that the few people in it cannot be placed. Totals are never
+adjusted; a total is either true or hidden. docs/reporting.md explains the method and its
+limits.
 """
 
 from __future__ import annotations
@@ -145,11 +147,15 @@ def _bounds(
 ) -> dict[Pos, tuple[float, float]]:
     """What a reader can know about each hidden number from the published ones.
 
-    Start from what the marks say ("< k": 1..k-1; a cross: k and more), then tighten through
-    every line — a hidden number is the line's total minus the others — until stable.
+    Start from what the marks say ("< k": 1..k-1, or 0..k-1 in a line whose total is below
+    k, where zeros are hidden too; a cross: k and more), then tighten through every line — a
+    hidden number is the line's total minus the others — until stable.
     """
+    maybe_zero = _in_small_lines(hidden, lines)
     bounds: dict[Pos, tuple[float, float]] = {
-        pos: (1.0, float(k - 1)) if kind is Hidden.SMALL else (float(k), math.inf)
+        pos: (0.0 if pos in maybe_zero else 1.0, float(k - 1))
+        if kind is Hidden.SMALL
+        else (float(k), math.inf)
         for pos, kind in hidden.items()
     }
 
@@ -184,6 +190,11 @@ def _bounds(
     return bounds
 
 
+def _in_small_lines(hidden: dict[Pos, Hidden], lines: list[Line]) -> set[Pos]:
+    """Cells of the lines whose total is hidden as below k."""
+    return {pos for line in lines if hidden.get(line.total) is Hidden.SMALL for pos in line.cells}
+
+
 def _signed(bounds: tuple[float, float], sign: int) -> tuple[float, float]:
     """The range of sign * x for x within `bounds`."""
     return bounds if sign > 0 else (-bounds[1], -bounds[0])
@@ -214,6 +225,16 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
                 hidden[(i, j)] = Hidden.SMALL
             elif value and 0 < people[i][j] < k:
                 hidden[(i, j)] = Hidden.OTHER
+    # A line whose total is below k is not broken down at all, zeros included: "< 3 people,
+    # all from West Africa" would say where each of them comes from. (Every cell of such a
+    # line is below k as well, so "< k" stays true.) A hidden total can be a cell of the
+    # line of totals, so repeat until nothing changes.
+    # A zero in a line whose total is a published 0 is known anyway and stays.
+    known_zeros = {
+        p for line in lines if values[line.total[0]][line.total[1]] == 0 for p in line.cells
+    }
+    while small_lines := _in_small_lines(hidden, lines) - known_zeros - hidden.keys():
+        hidden.update(dict.fromkeys(small_lines, Hidden.SMALL))
     while True:
         pinned = _pinned(_bounds(values, hidden, lines, k))
         if not pinned:

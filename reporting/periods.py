@@ -83,6 +83,11 @@ class ReportPeriod:
             }
         return str(self.start.year)
 
+    @property
+    def short_label(self) -> str:
+        """A month in a few letters ("Oct 26"), for chart axes."""
+        return date_format(self.start, "M y")
+
     def aware_bounds(self) -> tuple[datetime, datetime]:
         """Start and end as moments in the configured time zone, for timestamp columns."""
         zone = timezone.get_current_timezone()

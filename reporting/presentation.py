@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from reporting.disclosure import HIDDEN_MARK
+from reporting.periods import ReportPeriod
 from reporting.report import TOTAL, Report, Table
 
 # Geometry of the inline SVG charts, in SVG units (they scale with the page).
@@ -105,6 +106,11 @@ def _chart(table: Table, rows: list[Row]) -> Chart | None:
     largest = max((value or 0 for _label, _text, value in points), default=0) or 1
     title = str(spec.title)
     if spec.vertical_chart:
+        # Columns are months: their full names do not fit under a column.
+        points = [
+            (ReportPeriod.parse(key).short_label, text, value)
+            for (key, _name), (_label, text, value) in zip(table.rows, points, strict=True)
+        ]
         slot = CHART_WIDTH / len(points)
         bar_width = slot * 0.6
         bars = []
