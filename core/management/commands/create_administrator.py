@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if _active_administrators().exists():
             raise CommandError(
                 "An administrator exists already. Further accounts are invited in the app "
-                "(Staff → Invitations), so that each one is audited."
+                "(the Invitations page), so that each one is audited."
             )
         if User.objects.filter(email__iexact=email).exists():
             raise CommandError("An account with this e-mail address exists already.")
