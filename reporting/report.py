@@ -7,6 +7,7 @@ shown are the same published numbers — the true small counts never leave `buil
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -375,7 +376,18 @@ def build_report(period: ReportPeriod | str) -> Report:
         )
     )
 
-    by_gender_age = queries.clients_by(period, "gender", "age_band")
+    # One pass over the people seen, grouped by every coarse attribute; each table below
+    # adds up the groups it needs.
+    attributes = ("gender", "age_band", "region", "interpreter")
+    groups = queries.clients_by(period, *attributes)
+
+    def people_by(*names: str) -> dict[tuple[str, ...], int]:
+        counts: dict[tuple[str, ...], int] = defaultdict(int)
+        for group, n in groups.items():
+            counts[tuple(group[attributes.index(name)] for name in names)] += n
+        return counts
+
+    by_gender_age = people_by("gender", "age_band")
     genders, bands = list(Gender.values), list(AgeBand.values)
     add(
         _table(
@@ -394,7 +406,7 @@ def build_report(period: ReportPeriod | str) -> Report:
         ("clients_by_region", "region", Region),
         ("clients_by_interpreter", "interpreter", Interpreter),
     ):
-        counts = {g[0]: (n, n) for g, n in queries.clients_by(period, column).items()}
+        counts = {g[0]: (n, n) for g, n in people_by(column).items()}
         add(_one_column(key, _by_choice(choices, counts), figures.clients, k))
     add(_one_column("clients_by_language", queries.clients_by_language(period), None, k))
 

@@ -107,7 +107,7 @@ def test_recompute_takes_months_only_and_only_by_post(coordinator_client):
 def test_a_live_report_takes_a_fixed_number_of_queries(
     reporting_client, october, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(36):
+    with django_assert_max_num_queries(34):
         assert reporting_client.get(REPORT, {"period": MONTH}).status_code == 200
 
 
