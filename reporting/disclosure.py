@@ -229,9 +229,12 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
     # all from West Africa" would say where each of them comes from. (Every cell of such a
     # line is below k as well, so "< k" stays true.) A hidden total can be a cell of the
     # line of totals, so repeat until nothing changes.
-    # A zero in a line whose total is a published 0 is known anyway and stays.
+    # A line of nothing but zeros, total included, is shown: its zeros are known anyway.
     known_zeros = {
-        p for line in lines if values[line.total[0]][line.total[1]] == 0 for p in line.cells
+        p
+        for line in lines
+        if not any(values[q[0]][q[1]] for q in line.positions)
+        for p in line.positions
     }
     while small_lines := _in_small_lines(hidden, lines) - known_zeros - hidden.keys():
         hidden.update(dict.fromkeys(small_lines, Hidden.SMALL))

@@ -466,8 +466,7 @@ def build_report(period: ReportPeriod | str) -> Report:
 
     trend = queries.trend(period)
     months = [m.slug for m in trend.months]
-    empty = queries.MonthTrend()
-    month_rows = [trend.by_month.get(m, empty) for m in months]
+    month_rows = [trend.by_month[m] for m in months]
     add(
         _table(
             "trend",

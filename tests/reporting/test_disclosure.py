@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reporting.disclosure import HIDDEN_MARK, Grid, Hidden, Line, Pos, Protected, _lines, protect
@@ -56,6 +56,7 @@ def test_published_numbers_and_totals_are_the_true_ones(grid: Grid, k: int) -> N
 
 @settings(max_examples=300, deadline=None)
 @given(grid=grids(), k=K_VALUES)
+@example(grid=Grid(values=[[0, 0], [0, 1]], row_totals=True, column_totals=True), k=3)
 def test_no_row_or_column_has_a_single_hidden_number(grid: Grid, k: int) -> None:
     result = protect(grid, k)
     for line in _lines(grid):
@@ -65,6 +66,7 @@ def test_no_row_or_column_has_a_single_hidden_number(grid: Grid, k: int) -> None
 
 @settings(max_examples=300, deadline=None)
 @given(grid=grids(), k=K_VALUES)
+@example(grid=Grid(values=[[1, 1]], row_totals=True), k=3)
 def test_no_hidden_number_follows_from_a_line_and_the_marks(grid: Grid, k: int) -> None:
     """A reader knows "< k" is 1..k-1 and a cross at least k; no line pins a hidden cell."""
     result = protect(grid, k)
