@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck migrations-check check-deploy install demo clean
+.PHONY: run test lint format typecheck migrations-check check-deploy install demo messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ migrations-check: $(STAMP)
 ## check-deploy: Django's deployment checks; run it with the production environment set.
 check-deploy: $(STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## messages: collect the marked strings into locale/*/django.po and compile the .mo files
+## (both are committed). Needs GNU gettext: apt-get install gettext.
+TRANSLATED := -l de -l fr -l it
+messages: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages $(TRANSLATED) --add-location=file --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=tests --ignore=var --ignore=artifacts \
+		--ignore=staticfiles
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages $(TRANSLATED) \
+		--ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) var staticfiles

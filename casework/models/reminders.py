@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.clients import Client
 from core.models import Site, User
-from core.roles import CASE_ROLES, Role
+from core.roles import CASE_ROLES, ROLE_CHOICES, Role
 
 
 class ReminderQuerySet(models.QuerySet["Reminder"]):
@@ -134,7 +134,7 @@ class Reminder(models.Model):
         Site, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     role = models.CharField(
-        max_length=20, blank=True, choices=[(role.value, role.label) for role in Role]
+        max_length=20, blank=True, choices=ROLE_CHOICES
     )
 
     due_at = models.DateTimeField(_("due"))
