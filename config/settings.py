@@ -275,6 +275,10 @@ RETENTION_DAYS = env_int("RETENTION_DAYS", 730, minimum=90, maximum=3650)
 ADDRESS_ASSIGNMENT_MONTHS = env_int("ADDRESS_ASSIGNMENT_MONTHS", 12, minimum=1, maximum=36)
 ADDRESS_QUARANTINE_DAYS = env_int("ADDRESS_QUARANTINE_DAYS", 90, minimum=14, maximum=365)
 
+# Reporting: a published count of fewer than this many people is shown as "< k" (and enough
+# other cells are hidden that it cannot be worked out). Below 3 the protection is meaningless.
+REPORTING_MIN_CELL = env_int("REPORTING_MIN_CELL", 5, minimum=3, maximum=100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
