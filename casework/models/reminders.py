@@ -133,9 +133,7 @@ class Reminder(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    role = models.CharField(
-        max_length=20, blank=True, choices=ROLE_CHOICES
-    )
+    role = models.CharField(max_length=20, blank=True, choices=ROLE_CHOICES)
 
     due_at = models.DateTimeField(_("due"))
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
