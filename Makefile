@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck migrations-check check-deploy install demo messages clean
+.PHONY: run test lint format typecheck migrations-check check-deploy install demo messages clean release serve backup
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,25 @@ messages: $(STAMP)
 		--ignore=staticfiles
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages $(TRANSLATED) \
 		--ignore=.venv --ignore=node_modules
+
+## release: what every deployment runs before (re)starting: checks, migrations, static files.
+## Needs the production environment (docs/deploy.md); refuses to run with a warning left.
+release: $(STAMP)
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+
+## serve: the production processes of Procfile (gunicorn, Celery worker, beat) in the foreground.
+serve: $(STAMP)
+	$(BIN)/honcho start -f Procfile
+
+## backup: encrypted data backup and key backup, to two different folders (docs/deploy.md).
+BACKUP_DIR ?= var/backups/data
+KEY_BACKUP_DIR ?= var/backups/keys
+backup: $(STAMP)
+	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
+	$(BIN)/python manage.py backup --keys --output-dir $(KEY_BACKUP_DIR)
 
 clean:
 	rm -rf $(VENV) var staticfiles

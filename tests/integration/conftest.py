@@ -26,17 +26,23 @@ from django.conf import settings
 from django.db import connection
 
 INTEGRATION = os.environ.get("CELERY_INTEGRATION") == "true"
+PRODUCTION_STACK = os.environ.get("PRODUCTION_STACK") == "true"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if INTEGRATION:
-        return
-    skip = pytest.mark.skip(reason="needs Redis and a Celery worker: set CELERY_INTEGRATION=true")
+    skip_redis = pytest.mark.skip(
+        reason="needs Redis and a Celery worker: set CELERY_INTEGRATION=true"
+    )
+    skip_stack = pytest.mark.skip(
+        reason="starts the whole production stack (minutes): set PRODUCTION_STACK=true"
+    )
     for item in items:
-        if "redis" in item.keywords:
-            item.add_marker(skip)
+        if "redis" in item.keywords and not INTEGRATION:
+            item.add_marker(skip_redis)
+        if "production" in item.keywords and not PRODUCTION_STACK:
+            item.add_marker(skip_stack)
 
 
 def wait_until(check: Callable[[], T], *, timeout: float = 30, what: str = "condition") -> T:

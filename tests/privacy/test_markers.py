@@ -199,6 +199,7 @@ COMMAND_RUNS: dict[str, list[str] | str] = {
     "dumpdata": [],
     "seed_demo": "DEBUG only; prints the fictional demo accounts it creates",
     "demo_totp": "DEBUG only; prints the current code of a demo account",
+    "create_administrator": "bootstraps the first staff account; reads no case data",
 }
 PROJECT_APPS = ("core", "casework", "referrals", "reporting")
 
