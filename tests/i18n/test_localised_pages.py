@@ -151,3 +151,28 @@ def test_role_names_follow_the_interface(administrator):
 
     assert "Conseiller·ère" in page
     assert "Counsellor" not in page
+
+
+def test_a_reminder_reads_in_each_readers_language(coordinator, site_a):
+    from datetime import date, timedelta
+
+    from django.utils import translation
+    from django.utils.translation import gettext_noop
+
+    from casework.models import Reminder
+    from core.roles import Role
+
+    # Scheduled while someone works in German; read later by an Italian coordinator.
+    with translation.override("de"):
+        Reminder.objects.schedule(
+            kind="test.expiry",
+            label=gettext_noop("Address %(slot)s expires on %(date)s"),
+            label_params={"slot": "Box 2", "date": date(2031, 5, 1)},
+            due_at=timezone.now() + timedelta(days=3),
+            role=Role.COORDINATOR,
+        )
+    http = speaking(coordinator, "it")
+
+    page = text(http.get(reverse("casework:reminders")))
+
+    assert "L\u2019indirizzo Box 2 scade il 01 Maggio 2031" in page
