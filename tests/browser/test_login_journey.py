@@ -6,7 +6,10 @@ from core.roles import Role
 from tests.browser.conftest import axe_violations, format_violations, log_in, screenshot
 from tests.factories import TEST_PASSWORD, UserFactory, give_totp
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_counsellor_logs_in_with_a_totp_code(page, site_a):

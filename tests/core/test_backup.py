@@ -104,7 +104,7 @@ print(json.dumps(out))
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_erasure_reaches_a_backup_taken_before_it(tmp_path, coordinator):
     xavier = ClientFactory(name="Xavier Erased")
     yasmin = ClientFactory(name="Yasmin Kept")
