@@ -68,28 +68,37 @@ def test_no_row_or_column_has_a_single_hidden_number(grid: Grid, k: int) -> None
 def test_no_hidden_number_follows_from_a_line_and_the_marks(grid: Grid, k: int) -> None:
     """A reader knows "< k" is 1..k-1 and a cross at least k; no line pins a hidden cell."""
     result = protect(grid, k)
-    for line in _lines(grid):
+    lines = _lines(grid)
+    # Zeros are hidden too in a line whose total is "< k": there "< k" means 0..k-1.
+    maybe_zero = {
+        pos for line in lines if result.hidden.get(line.total) is Hidden.SMALL for pos in line.cells
+    }
+    for line in lines:
         for pos in line.positions:
             if pos not in result.hidden:
                 continue
-            low, high = _range_from_line(result, line.cells, line.total, pos, k)
+            low, high = _range_from_line(result, line.cells, line.total, pos, k, maybe_zero)
             assert high - low >= 1, f"{pos} is exactly {low} from {line}"
 
 
-def _mark_range(result: Protected, pos: tuple[int, int], k: int) -> tuple[float, float]:
+def _mark_range(
+    result: Protected, pos: tuple[int, int], k: int, maybe_zero: set[tuple[int, int]]
+) -> tuple[float, float]:
     if pos not in result.hidden:
         value = result.values[pos[0]][pos[1]]
         assert value is not None
         return value, value
-    return (1, k - 1) if result.hidden[pos] is Hidden.SMALL else (k, float("inf"))
+    if result.hidden[pos] is Hidden.SMALL:
+        return (0 if pos in maybe_zero else 1), k - 1
+    return k, float("inf")
 
 
-def _range_from_line(result, cells, total, pos, k):
-    own = _mark_range(result, pos, k)
+def _range_from_line(result, cells, total, pos, k, maybe_zero):
+    own = _mark_range(result, pos, k, maybe_zero)
     others = [p for p in cells if p != pos]
-    low_others = sum(_mark_range(result, p, k)[0] for p in others)
-    high_others = sum(_mark_range(result, p, k)[1] for p in others)
-    total_low, total_high = _mark_range(result, total, k)
+    low_others = sum(_mark_range(result, p, k, maybe_zero)[0] for p in others)
+    high_others = sum(_mark_range(result, p, k, maybe_zero)[1] for p in others)
+    total_low, total_high = _mark_range(result, total, k, maybe_zero)
     if pos == total:
         return max(own[0], low_others), min(own[1], high_others)
     return max(own[0], total_low - high_others), min(own[1], total_high - low_others)
