@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "core.tasks.verify_audit_chain",
         "schedule": crontab(hour="3", minute="17"),
     },
+    # Early on the 1st, after midnight has closed last month's visits.
+    "snapshot-monthly-report": {
+        "task": "reporting.tasks.snapshot_last_month",
+        "schedule": crontab(day_of_month="1", hour="4", minute="7"),
+    },
     "dispatch-reminders": {
         "task": "casework.tasks.dispatch_reminders",
         "schedule": 60.0,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("core.urls")),
     path("", include("casework.urls")),
     path("referrals/", include("referrals.urls")),
+    path("reports/", include("reporting.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -22,6 +22,7 @@ NAV_ITEMS: list[tuple[Any, str, frozenset[Role]]] = [
     (_("Referral desk"), "referrals:dashboard", frozenset({Role.COORDINATOR})),
     (_("Providers"), "referrals:provider_list", frozenset({Role.COUNSELLOR, Role.COORDINATOR})),
     (_("Funds"), "referrals:fund_list", frozenset({Role.COORDINATOR})),
+    (_("Reports"), "reporting:report", frozenset({Role.REPORTING, Role.COORDINATOR})),
     (_("Staff"), "core:user_list", frozenset({Role.ADMINISTRATOR})),
     (_("Invitations"), "core:invitation_list", frozenset({Role.ADMINISTRATOR})),
 ]

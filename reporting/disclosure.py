@@ -15,8 +15,10 @@ A table is a grid of counts, optionally with row totals, column totals and a gra
    hidden number is pinned to a single value, hide one more number in a line that pins it.
    In particular no line ever ends with exactly one hidden number.
 
-Zeros are published: nobody stands behind them. Totals are never adjusted; a total is
-either true or hidden. docs/reporting.md explains the method and its limits.
+Zeros are published — nobody stands behind them — except in a row or column whose total is
+below k, which is hidden whole so that the few people in it cannot be placed. Totals are never
+adjusted; a total is either true or hidden. docs/reporting.md explains the method and its
+limits.
 """
 
 from __future__ import annotations
@@ -145,11 +147,15 @@ def _bounds(
 ) -> dict[Pos, tuple[float, float]]:
     """What a reader can know about each hidden number from the published ones.
 
-    Start from what the marks say ("< k": 1..k-1; a cross: k and more), then tighten through
-    every line — a hidden number is the line's total minus the others — until stable.
+    Start from what the marks say ("< k": 1..k-1, or 0..k-1 in a line whose total is below
+    k, where zeros are hidden too; a cross: k and more), then tighten through every line — a
+    hidden number is the line's total minus the others — until stable.
     """
+    maybe_zero = _in_small_lines(hidden, lines)
     bounds: dict[Pos, tuple[float, float]] = {
-        pos: (1.0, float(k - 1)) if kind is Hidden.SMALL else (float(k), math.inf)
+        pos: (0.0 if pos in maybe_zero else 1.0, float(k - 1))
+        if kind is Hidden.SMALL
+        else (float(k), math.inf)
         for pos, kind in hidden.items()
     }
 
@@ -184,6 +190,11 @@ def _bounds(
     return bounds
 
 
+def _in_small_lines(hidden: dict[Pos, Hidden], lines: list[Line]) -> set[Pos]:
+    """Cells of the lines whose total is hidden as below k."""
+    return {pos for line in lines if hidden.get(line.total) is Hidden.SMALL for pos in line.cells}
+
+
 def _signed(bounds: tuple[float, float], sign: int) -> tuple[float, float]:
     """The range of sign * x for x within `bounds`."""
     return bounds if sign > 0 else (-bounds[1], -bounds[0])
@@ -199,6 +210,14 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
         raise ValueError(f"k must be at least {MIN_K}.")
     values, people = _extended(grid)
     lines = _lines(grid)
+    rows, cols = grid.shape
+    # How many of the table's margins a number belongs to: 1 for a row or column total,
+    # 2 for the grand total.
+    totalness = {
+        (i, j): (grid.column_totals and i == rows) + (grid.row_totals and j == cols)
+        for i, row in enumerate(values)
+        for j in range(len(row))
+    }
     hidden: dict[Pos, Hidden] = {}
     for i, row in enumerate(values):
         for j, value in enumerate(row):
@@ -206,11 +225,21 @@ def protect(grid: Grid, k: int | None = None) -> Protected:
                 hidden[(i, j)] = Hidden.SMALL
             elif value and 0 < people[i][j] < k:
                 hidden[(i, j)] = Hidden.OTHER
+    # A line whose total is below k is not broken down at all, zeros included: "< 3 people,
+    # all from West Africa" would say where each of them comes from. (Every cell of such a
+    # line is below k as well, so "< k" stays true.) A hidden total can be a cell of the
+    # line of totals, so repeat until nothing changes.
+    # A zero in a line whose total is a published 0 is known anyway and stays.
+    known_zeros = {
+        p for line in lines if values[line.total[0]][line.total[1]] == 0 for p in line.cells
+    }
+    while small_lines := _in_small_lines(hidden, lines) - known_zeros - hidden.keys():
+        hidden.update(dict.fromkeys(small_lines, Hidden.SMALL))
     while True:
         pinned = _pinned(_bounds(values, hidden, lines, k))
         if not pinned:
             break
-        choice = _secondary_choice(values, hidden, lines, pinned, k)
+        choice = _secondary_choice(values, hidden, lines, pinned, k, totalness)
         if choice is None:
             # Every non-zero number in the lines at fault is hidden already; the pin comes
             # from the table's own structure and hiding zeros would not lift it.
@@ -229,25 +258,35 @@ def _secondary_choice(
     lines: list[Line],
     pinned: set[Pos],
     k: int,
+    totalness: dict[Pos, int],
 ) -> Pos | None:
-    """The published number to hide next: in a line at fault, the smallest that unpins it.
+    """The published number to hide next, from a line that pins a hidden one.
 
-    Cells come before totals; zeros are never chosen (a hidden zero protects nothing, since
-    the reader's bounds would allow the small cell to be the whole remainder). When no single
-    number unpins the line, the largest is hidden and the loop goes round again.
+    Inner cells come before row and column totals, and those before the grand total: totals
+    are what readers use most, and the same totals appear in other tables (the grand total of
+    people by gender and age is the number of people in the key figures), so a hidden total
+    may be found elsewhere. Within that order, the smallest number that frees the pinned
+    numbers of its line wins; if none does on its own, the first in that order goes and the
+    next round adds more. Zeros are never chosen: a hidden zero frees nothing, since the
+    small cell could then be the whole remainder.
     """
+    candidates: list[tuple[Pos, set[Pos]]] = []
     for line in lines:
-        if not pinned & set(line.positions):
-            continue
-        candidates = sorted(
-            (pos for pos in line.positions if pos not in hidden and values[pos[0]][pos[1]]),
-            key=lambda pos: (pos == line.total, values[pos[0]][pos[1]], pos),
-        )
-        if not candidates:
-            continue
-        for pos in candidates:
-            trial = {**hidden, pos: Hidden.OTHER}
-            if not _pinned(_bounds(values, trial, lines, k)) & set(line.positions):
-                return pos
-        return max(candidates, key=lambda pos: (pos != line.total, values[pos[0]][pos[1]]))
-    return None
+        at_fault = pinned & set(line.positions)
+        if at_fault:
+            candidates.extend(
+                (pos, at_fault)
+                for pos in line.positions
+                if pos not in hidden and values[pos[0]][pos[1]]
+            )
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (totalness[c[0]], values[c[0][0]][c[0][1]], c[0]))
+    tier = totalness[candidates[0][0]]
+    for pos, at_fault in candidates:
+        if totalness[pos] != tier:
+            break
+        trial = {**hidden, pos: Hidden.OTHER}
+        if not _pinned(_bounds(values, trial, lines, k)) & at_fault:
+            return pos
+    return candidates[0][0]

@@ -49,6 +49,15 @@ PERSON_PAGES: set[str] = {
     "referrals:referral_slip",
 }
 
+# Aggregate pages: the anonymised reports. Never person pages; besides the walk below (which
+# opens last month's report), test_reports_of_the_marked_persons_period_show_no_person opens
+# the periods the marked person is counted in.
+AGGREGATE_PAGES: set[str] = {
+    "reporting:report",
+    "reporting:report_csv",
+    "reporting:recompute",
+}
+
 # URL parameters, by name, and how to fill them from the seeded world.
 URL_PARAMS = {
     "public_id": lambda world: world["staff"].public_id,
@@ -185,6 +194,33 @@ def test_no_page_shows_a_person_outside_their_own_pages(persona, world, request,
                 leaks.append((route.name, response.status_code))
     assert not leaks, f"Pages that show the marked person to {persona}: {leaks}"
     assert not contains_marker(caplog.text)
+
+
+def test_aggregate_pages_are_walked_and_never_person_pages():
+    walked = {route.name for route in walked_routes()}
+    assert walked >= AGGREGATE_PAGES
+    assert not AGGREGATE_PAGES & PERSON_PAGES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["coordinator", "reporting_user"])
+def test_reports_of_the_marked_persons_period_show_no_person(persona, world, request):
+    from django.utils import timezone
+
+    from reporting.periods import ReportPeriod
+
+    http = HttpClient()
+    http.force_login(request.getfixturevalue(persona))
+    month = ReportPeriod.month_of(timezone.localdate())
+    http.post(reverse("reporting:recompute"), {"period": month.slug})
+    for slug in (month.slug, str(month.start.year)):
+        for name in ("reporting:report", "reporting:report_csv"):
+            response = http.get(reverse(name), {"period": slug})
+            assert response.status_code == 200
+            body = response.content.decode()
+            # The marked person is counted (one visit at least), yet never shown.
+            assert "<svg" in body or "Visits" in body
+            assert not contains_marker(body), f"{name} {slug} shows the marked person"
 
 
 # Management commands of this project, and how to run them safely in a test. A command not in

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporting.disclosure import HIDDEN_MARK, Grid, Hidden, Protected, _lines, protect
+from reporting.disclosure import HIDDEN_MARK, Grid, Hidden, Line, Pos, Protected, _lines, protect
 
 K_VALUES = st.integers(min_value=3, max_value=10)
 
@@ -68,38 +68,38 @@ def test_no_row_or_column_has_a_single_hidden_number(grid: Grid, k: int) -> None
 def test_no_hidden_number_follows_from_a_line_and_the_marks(grid: Grid, k: int) -> None:
     """A reader knows "< k" is 1..k-1 and a cross at least k; no line pins a hidden cell."""
     result = protect(grid, k)
-    lines = _lines(grid)
-    # Zeros are hidden too in a line whose total is "< k": there "< k" means 0..k-1.
-    maybe_zero = {
-        pos for line in lines if result.hidden.get(line.total) is Hidden.SMALL for pos in line.cells
-    }
-    for line in lines:
+    for line in _lines(grid):
         for pos in line.positions:
             if pos not in result.hidden:
                 continue
-            low, high = _range_from_line(result, line.cells, line.total, pos, k, maybe_zero)
+            low, high = _range_from_line(result, _lines(grid), line, pos, k)
             assert high - low >= 1, f"{pos} is exactly {low} from {line}"
 
 
-def _mark_range(
-    result: Protected, pos: tuple[int, int], k: int, maybe_zero: set[tuple[int, int]]
-) -> tuple[float, float]:
+def _mark_range(result: Protected, lines: list[Line], pos: Pos, k: int) -> tuple[float, float]:
     if pos not in result.hidden:
         value = result.values[pos[0]][pos[1]]
         assert value is not None
         return value, value
-    if result.hidden[pos] is Hidden.SMALL:
-        return (0 if pos in maybe_zero else 1), k - 1
-    return k, float("inf")
+    if result.hidden[pos] is not Hidden.SMALL:
+        return k, float("inf")
+    # Zeros are hidden too in a row or column whose total is below k.
+    in_small_line = any(
+        pos in line.cells and result.hidden.get(line.total) is Hidden.SMALL for line in lines
+    )
+    return (0 if in_small_line else 1), k - 1
 
 
-def _range_from_line(result, cells, total, pos, k, maybe_zero):
-    own = _mark_range(result, pos, k, maybe_zero)
-    others = [p for p in cells if p != pos]
-    low_others = sum(_mark_range(result, p, k, maybe_zero)[0] for p in others)
-    high_others = sum(_mark_range(result, p, k, maybe_zero)[1] for p in others)
-    total_low, total_high = _mark_range(result, total, k, maybe_zero)
-    if pos == total:
+def _range_from_line(
+    result: Protected, lines: list[Line], line: Line, pos: Pos, k: int
+) -> tuple[float, float]:
+    """The values `pos` can take given the other numbers of `line` and the marks."""
+    own = _mark_range(result, lines, pos, k)
+    others = [p for p in line.cells if p != pos]
+    low_others = sum(_mark_range(result, lines, p, k)[0] for p in others)
+    high_others = sum(_mark_range(result, lines, p, k)[1] for p in others)
+    total_low, total_high = _mark_range(result, lines, line.total, k)
+    if pos == line.total:
         return max(own[0], low_others), min(own[1], high_others)
     return max(own[0], total_low - high_others), min(own[1], total_high - low_others)
 
@@ -136,6 +136,13 @@ def test_a_cross_table_hides_a_rectangle() -> None:
     assert len(result.hidden) >= 4
     assert len(hidden_rows) >= 2 and len(hidden_cols) >= 2
     assert result.values[3][3] == 2 + 30 + 40 + 25 + 35 + 50 + 20 + 28 + 60
+
+
+def test_a_line_with_a_small_total_is_not_broken_down() -> None:
+    # One or two people in all: their zeros would say where they belong.
+    result = protect(Grid(values=[[1], [0], [1]], column_totals=True), 3)
+    assert result.values == [[None], [None], [None], [None]]
+    assert {result.marker(pos) for pos in result.hidden} == {"< 3"}
 
 
 def test_zeros_are_published() -> None:
