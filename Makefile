@@ -80,6 +80,9 @@ KEY_BACKUP_DIR ?= var/backups/keys
 backup: $(STAMP)
 	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
 	$(BIN)/python manage.py backup --keys --output-dir $(KEY_BACKUP_DIR)
+	@echo "Keep $(KEY_BACKUP_DIR) apart from $(BACKUP_DIR), with a short retention. Neither file"
+	@echo "opens without ENCRYPTION_KEYS: keep a copy of that key ring (and BLIND_INDEX_KEYS) offline,"
+	@echo "never next to the backups. docs/deploy.md, section Backups, says how."
 
 clean:
 	rm -rf $(VENV) var staticfiles
