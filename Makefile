@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck migrations-check check-deploy install demo clean release serve backup
+.PHONY: run test lint format typecheck migrations-check check-deploy install demo messages clean release serve backup
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ migrations-check: $(STAMP)
 check-deploy: $(STAMP)
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## messages: collect the marked strings into locale/*/django.po and compile the .mo files
+## (both are committed). Needs GNU gettext: apt-get install gettext.
+TRANSLATED := -l de -l fr -l it
+messages: $(STAMP)
+	$(DEV_ENV) $(BIN)/python manage.py makemessages $(TRANSLATED) --add-location=file --no-obsolete \
+		--ignore=.venv --ignore=node_modules --ignore=tests --ignore=var --ignore=artifacts \
+		--ignore=staticfiles
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages $(TRANSLATED) \
+		--ignore=.venv --ignore=node_modules
+
 ## release: what every deployment runs before (re)starting: checks, migrations, static files.
 ## Needs the production environment (docs/deploy.md); refuses to run with a warning left.
 release: $(STAMP)
@@ -70,6 +80,9 @@ KEY_BACKUP_DIR ?= var/backups/keys
 backup: $(STAMP)
 	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
 	$(BIN)/python manage.py backup --keys --output-dir $(KEY_BACKUP_DIR)
+	@echo "Keep $(KEY_BACKUP_DIR) apart from $(BACKUP_DIR), with a short retention. Neither file"
+	@echo "opens without ENCRYPTION_KEYS: keep a copy of that key ring (and BLIND_INDEX_KEYS) offline,"
+	@echo "never next to the backups. docs/deploy.md, section Backups, says how."
 
 clean:
 	rm -rf $(VENV) var staticfiles

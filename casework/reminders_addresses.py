@@ -21,8 +21,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from casework.models import Reminder
 from casework.models.addresses import MailItem, SlotAssignment
@@ -60,7 +59,8 @@ def mail_logged(item: MailItem) -> None:
     if item.urgent:
         Reminder.objects.schedule(
             kind=KIND_URGENT,
-            label=gettext("Urgent letter waiting for %(slot)s") % {"slot": slot.label},
+            label=gettext_noop("Urgent letter waiting for %(slot)s"),
+            label_params={"slot": slot.label},
             due_at=_morning(item.received_on + timedelta(days=URGENT_WAITING_DAYS + 1)),
             client=item.client,
             obj=item,
@@ -69,7 +69,8 @@ def mail_logged(item: MailItem) -> None:
         )
     Reminder.objects.schedule(
         kind=KIND_WAITING,
-        label=gettext("Letter waiting over two weeks for %(slot)s") % {"slot": slot.label},
+        label=gettext_noop("Letter waiting over two weeks for %(slot)s"),
+        label_params={"slot": slot.label},
         due_at=_morning(item.received_on + timedelta(days=WAITING_DAYS + 1)),
         client=item.client,
         obj=item,
@@ -86,8 +87,8 @@ def mail_closed(item: MailItem, *, by: User | None) -> None:
 def assignment_started(assignment: SlotAssignment) -> None:
     Reminder.objects.schedule(
         kind=KIND_EXPIRING,
-        label=gettext("Address %(slot)s expires on %(date)s")
-        % {"slot": assignment.slot.label, "date": date_format(assignment.expires_on)},
+        label=gettext_noop("Address %(slot)s expires on %(date)s"),
+        label_params={"slot": assignment.slot.label, "date": assignment.expires_on},
         due_at=_morning(assignment.expires_on - timedelta(days=EXPIRY_NOTICE_DAYS)),
         client=assignment.client,
         obj=assignment,
@@ -107,8 +108,8 @@ def assignment_ended(assignment: SlotAssignment, *, by: User | None) -> None:
         return
     Reminder.objects.schedule(
         kind=KIND_QUARANTINE,
-        label=gettext("%(slot)s is free again: offer it to the waiting list")
-        % {"slot": assignment.slot.label},
+        label=gettext_noop("%(slot)s is free again: offer it to the waiting list"),
+        label_params={"slot": assignment.slot.label},
         due_at=_morning(assignment.quarantine_until),
         obj=assignment.slot,
         role=Role.COORDINATOR,

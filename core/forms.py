@@ -9,9 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Invitation, Site, User
-from core.roles import Role
-
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+from core.roles import ROLE_CHOICES, Role
 
 
 def _site_field() -> forms.ModelMultipleChoiceField:

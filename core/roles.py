@@ -33,6 +33,9 @@ ROLE_LABELS = {
     Role.REPORTING: _("Reporting"),
     Role.ADMINISTRATOR: _("Administrator"),
 }
+# For form and model choices built at import time: the labels stay lazy, so each page shows
+# them in its reader's language (Role.label is already a plain string in the current one).
+ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
 # Roles that may see case data (a person). The administrator role alone does not.
 CASE_ROLES = frozenset({Role.COUNSELLOR, Role.COORDINATOR})

@@ -23,7 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from casework.models import Reminder
 from core.models import User
@@ -35,7 +35,6 @@ KIND_APPOINTMENT = "referrals.appointment.tomorrow"
 KIND_OUTCOME = "referrals.outcome.missing"
 KIND_FUND_LOW = "referrals.fund.low"
 MORNING = time(8, 0)
-_LABEL_LENGTH = 120
 
 
 def _morning(day: date) -> datetime:
@@ -96,10 +95,10 @@ def fund_changed(fund: Fund) -> None:
     period = fund.current_period()
     if ledger.left_in_period(fund, period).amount >= fund.low_balance_threshold:
         return
-    label = gettext("Fund running low: %(fund)s") % {"fund": fund.name}
     Reminder.objects.schedule(
         kind=KIND_FUND_LOW,
-        label=label[:_LABEL_LENGTH],
+        label=gettext_noop("Fund running low: %(fund)s"),
+        label_params={"fund": fund.name},
         due_at=timezone.now(),
         obj=fund,
         role=Role.COORDINATOR,

@@ -123,6 +123,11 @@ def administrator_client(administrator: User) -> Client:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _require_serialized_rollback(items)
+    _skip_postgres_only(items)
+
+
+def _skip_postgres_only(items: list[pytest.Item]) -> None:
     """PostgreSQL-only tests are skipped, with the reason, when the suite runs on SQLite.
 
     CI runs the whole suite a second time against PostgreSQL, where none of them is skipped.
@@ -135,3 +140,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _require_serialized_rollback(items: list[pytest.Item]) -> None:
+    """Every transactional test must restore the migrated data with serialized_rollback.
+
+    A transactional test without it ends with a flush that re-runs post_migrate (content
+    types, groups); the next test that restores the serialized data then collides with those
+    rows — a failure that depends on test order, and so shows up only now and then.
+    """
+    wrong = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "Use django_db(transaction=True, serialized_rollback=True) in: " + ", ".join(wrong)
+        )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from casework import codes
@@ -81,6 +82,48 @@ class Interpreter(models.TextChoices):
     NOT_NEEDED = "no", _("No interpreter needed")
 
 
+# The names seeded by migration 0002, marked so that the catalogues translate them. A language
+# added later in the admin shows under the name it was given.
+SEEDED_LANGUAGE_NAMES = (
+    gettext_noop("Amharic"),
+    gettext_noop("Arabic"),
+    gettext_noop("Bengali"),
+    gettext_noop("Bulgarian"),
+    gettext_noop("Bosnian / Croatian / Serbian"),
+    gettext_noop("Chinese"),
+    gettext_noop("Dari"),
+    gettext_noop("English"),
+    gettext_noop("Farsi"),
+    gettext_noop("French"),
+    gettext_noop("German"),
+    gettext_noop("Hausa"),
+    gettext_noop("Hindi"),
+    gettext_noop("Italian"),
+    gettext_noop("Kurdish"),
+    gettext_noop("Lingala"),
+    gettext_noop("Macedonian"),
+    gettext_noop("Pashto"),
+    gettext_noop("Portuguese"),
+    gettext_noop("Romanian"),
+    gettext_noop("Romani"),
+    gettext_noop("Russian"),
+    gettext_noop("Somali"),
+    gettext_noop("Spanish"),
+    gettext_noop("Albanian"),
+    gettext_noop("Swahili"),
+    gettext_noop("Tagalog"),
+    gettext_noop("Tamil"),
+    gettext_noop("Thai"),
+    gettext_noop("Tigrinya"),
+    gettext_noop("Turkish"),
+    gettext_noop("Ukrainian"),
+    gettext_noop("Urdu"),
+    gettext_noop("Vietnamese"),
+    gettext_noop("Wolof"),
+    gettext_noop("Other"),
+)
+
+
 class Language(models.Model):
     """A language people speak (reference data, seeded by migration)."""
 
@@ -93,7 +136,7 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)
 
 
 class Client(models.Model):

@@ -10,7 +10,8 @@ someone marks it done or dismisses it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +21,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.clients import Client
 from core.models import Site, User
-from core.roles import CASE_ROLES, Role
+from core.roles import CASE_ROLES, ROLE_CHOICES, Role
 
 
 class ReminderQuerySet(models.QuerySet["Reminder"]):
@@ -61,6 +64,7 @@ class ReminderManager(models.Manager["Reminder"]):
         *,
         kind: str,
         label: str,
+        label_params: Mapping[str, str | date] | None = None,
         due_at: datetime,
         client: Client | None = None,
         obj: models.Model | None = None,
@@ -78,6 +82,10 @@ class ReminderManager(models.Manager["Reminder"]):
         fields: dict[str, Any] = {
             "kind": kind,
             "label": label,
+            "label_params": {
+                name: {"date": value.isoformat()} if isinstance(value, date) else value
+                for name, value in (label_params or {}).items()
+            },
             "due_at": due_at,
             "client": client,
             "content_type": ContentType.objects.get_for_model(obj) if obj is not None else None,
@@ -112,7 +120,10 @@ class Reminder(models.Model):
     # Namespaced like audit actions: "casework.visit.follow_up", "referrals.appointment.soon".
     kind = models.CharField(_("kind"), max_length=60)
     # Shown in the list and nowhere else; never a name, a note or anything about the person.
+    # Stored in English with its values apart (`label_params`) and translated when shown, so
+    # each reader sees it in their own language (see `text`).
     label = models.CharField(_("what"), max_length=120)
+    label_params = models.JSONField(default=dict, blank=True)
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
@@ -133,9 +144,7 @@ class Reminder(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    role = models.CharField(
-        max_length=20, blank=True, choices=[(role.value, role.label) for role in Role]
-    )
+    role = models.CharField(max_length=20, blank=True, choices=ROLE_CHOICES)
 
     due_at = models.DateTimeField(_("due"))
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
@@ -179,6 +188,17 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.pk} ({self.kind})"
+
+    @property
+    def text(self) -> str:
+        """The label in the reader's language, its values filled in (dates in their format)."""
+        params = {
+            name: date_format(date.fromisoformat(value["date"]))
+            if isinstance(value, dict)
+            else value
+            for name, value in self.label_params.items()
+        }
+        return gettext(self.label) % params if params else gettext(self.label)
 
     @property
     def is_pending(self) -> bool:

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import CASE_ROLES, Role
+from core.roles import CASE_ROLES, ROLE_CHOICES, Role
 
 
 class Site(models.Model):
@@ -150,7 +150,7 @@ class Invitation(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-mail address"))
-    role = models.CharField(_("role"), max_length=20, choices=[(r.value, r.label) for r in Role])
+    role = models.CharField(_("role"), max_length=20, choices=ROLE_CHOICES)
     sites = models.ManyToManyField(Site, blank=True, verbose_name=_("sites"))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations_sent")

@@ -71,11 +71,12 @@ def test_key_backup_holds_only_wrapped_keys(tmp_path):
     assert MARKER not in path.read_bytes().decode("latin-1")
 
 
-def _manage(database_url: str, *args: str) -> str:
+def _manage(database_url: str, *args: str, **extra_env: str) -> str:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": database_url,
+        **extra_env,
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -104,7 +105,7 @@ print(json.dumps(out))
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_erasure_reaches_a_backup_taken_before_it(tmp_path, coordinator):
     xavier = ClientFactory(name="Xavier Erased")
     yasmin = ClientFactory(name="Yasmin Kept")
@@ -126,8 +127,20 @@ def test_erasure_reaches_a_backup_taken_before_it(tmp_path, coordinator):
         _manage(url, "restore_backup", str(data_file))
         _manage(url, "restore_backup", "--keys", str(keys_file))
         readable = json.loads(_manage(url, "shell", "-c", READ_BACK).strip().splitlines()[-1])
+        # The same restored database, read by someone who has it but not the master key ring.
+        stranger = crypto.generate_key_entry("stranger")
+        unreadable = json.loads(
+            _manage(url, "shell", "-c", READ_BACK, ENCRYPTION_KEYS=stranger)
+            .strip()
+            .splitlines()[-1]
+        )
     finally:
         with psycopg.connect(f"{admin_url}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
 
     assert readable == {str(xavier.pk): "KeyDestroyed", str(yasmin.pk): "Yasmin Kept"}
+    decryption_errors = {crypto.DecryptionError.__name__} | {
+        error.__name__ for error in crypto.DecryptionError.__subclasses__()
+    }
+    assert set(unreadable) == set(readable)
+    assert set(unreadable.values()) <= decryption_errors, unreadable

@@ -294,7 +294,7 @@ def test_task_arguments_carry_no_person(world):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_dump_holds_no_person(site_a):
     seed_person(site_a)
     pg_dump = shutil.which("pg_dump")

@@ -17,7 +17,10 @@ from referrals.models import CostGuarantee, Referral, ReferralEvent, Status
 from tests.factories import UserFactory
 from tests.referrals.factories import FundFactory, ReferralFactory, give_budget
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

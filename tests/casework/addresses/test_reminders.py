@@ -98,8 +98,8 @@ def test_mail_reminders_go_to_the_team_of_the_site_and_name_no_one(
     assert mine.count() == 2
     assert not Reminder.objects.for_user(counsellor_b).exists()
     for reminder in mine:
-        assert "Box 2" in reminder.label
-        assert "Amina" not in reminder.label and "hearing" not in reminder.label
+        assert "Box 2" in reminder.text
+        assert "Amina" not in reminder.text and "hearing" not in reminder.text
         assert reminder.target_url().startswith("/address/mail/")
 
 
