@@ -276,11 +276,14 @@ def seed_client_batch(
         key = DataKey.fresh()
         keys.append(key)
         home = rng.choices(range(len(cast.sites)), cast.site_weights)[0]
-        first = today - timedelta(days=rng.randrange(span))
-        window = min((today - first).days, int(rng.expovariate(1 / 240)) + 14 * count)
-        days = sorted(first + timedelta(days=rng.randint(0, window)) for _ in range(count))
-        if days:
-            days[0] = first
+        # A person comes during a stretch of time that ends `start` days ago. Counted round
+        # the span, so that every day of it (today too) sees as many visits as any other.
+        start = rng.randrange(span)
+        window = min(span - 1, int(rng.expovariate(1 / 240)) + 14 * count)
+        days = sorted(
+            today - timedelta(days=(start + rng.randint(0, window)) % span) for _ in range(count)
+        )
+        first = days[0] if days else today - timedelta(days=start)
         languages = [
             cast.languages[code]
             for code in set(rng.choices(language_codes, language_weights, k=rng.choice([1, 1, 2])))

@@ -193,6 +193,13 @@ class Referral(models.Model):
             models.Index(fields=["appointment_at"]),
             # Reports count the referrals made in a month.
             models.Index(fields=["created_at"]),
+            # The coordinators' desk lists open referrals by appointment; closed ones, most
+            # of them after a few years, stay out of this index.
+            models.Index(
+                fields=["appointment_at"],
+                condition=~models.Q(status="closed"),
+                name="referrals_open_appointment",
+            ),
         ]
 
     def __str__(self) -> str:
