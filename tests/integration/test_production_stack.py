@@ -210,7 +210,7 @@ def test_production_stack_logs_a_visit_delivers_its_reminder_and_stops_cleanly(
     )
     run = {"cwd": REPO_ROOT, "env": env, "capture_output": True, "text": True, "timeout": 300}
 
-    release = subprocess.run(["make", "release"], **run, check=False)  # noqa: S607
+    release = subprocess.run(["make", "release"], **run, check=False)  # noqa: S607 (make from PATH, as docs/deploy.md runs it)
     assert release.returncode == 0, release.stdout + release.stderr
     bootstrap = subprocess.run(
         [".venv/bin/python", "manage.py", "create_administrator", "admin@example.org",
@@ -231,7 +231,7 @@ def test_production_stack_logs_a_visit_delivers_its_reminder_and_stops_cleanly(
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         stack = subprocess.Popen(
-            ["make", "serve"],  # noqa: S607
+            ["make", "serve"],  # noqa: S607 (make from PATH, as docs/deploy.md runs it)
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -263,7 +263,7 @@ def test_production_stack_logs_a_visit_delivers_its_reminder_and_stops_cleanly(
 def leftover(group: int) -> list[str]:
     """Processes still alive in the stack's process group."""
     found = subprocess.run(  # noqa: S603 (fixed arguments)
-        ["ps", "-o", "pid=,comm=", "-g", str(group)],  # noqa: S607
+        ["ps", "-o", "pid=,comm=", "-g", str(group)],  # noqa: S607 (ps from PATH)
         capture_output=True,
         text=True,
         check=False,
