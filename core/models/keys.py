@@ -46,9 +46,15 @@ class DataKey(models.Model):
 
     @classmethod
     def generate(cls) -> DataKey:
+        key = cls.fresh()
+        key.save()
+        return key
+
+    @classmethod
+    def fresh(cls) -> DataKey:
+        """A new random key, wrapped but not saved yet (for `bulk_create`)."""
         key = cls()
         key._set_plain(os.urandom(crypto.KEY_BYTES))
-        key.save()
         return key
 
     def _set_plain(self, plain: bytes) -> None:

@@ -15,7 +15,7 @@ from casework.erasure import ErasureReason, apply_retention, client_erase
 from casework.models import Client
 from core.crypto import KeyDestroyed
 from core.models import AuditEntry, DataKey
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,31 @@ def test_erasure_also_retires_the_codes_of_merged_duplicates(coordinator, site_a
     client_erase(client=survivor, actor=coordinator, reason=ErasureReason.REQUEST)
 
     assert Client.objects.get(pk=duplicate.pk).code is None
+
+
+def test_retention_leaves_the_reports_of_past_months_unchanged(settings, site_a):
+    """Erasure shreds the person, not the counts: a month's published report reads the same."""
+    from reporting import build_report
+    from reporting.presentation import report_csv
+
+    settings.RETENTION_DAYS = 365
+    now = timezone.now()
+    long_ago = (now - timedelta(days=500)).date()
+    with time_machine.travel(now - timedelta(days=500), tick=False):
+        for n in range(12):
+            visit = VisitFactory(
+                date=long_ago,
+                client__registered_site=site_a,
+                client__gender="female" if n % 3 else "male",
+            )
+        month = f"{long_ago:%Y-%m}"
+        before = report_csv(build_report(month))
+
+    with time_machine.travel(now, tick=False):
+        assert apply_retention() == 12
+
+    assert Client.objects.get(pk=visit.client_id).is_erased
+    after = report_csv(build_report(month))
+    assert after == before
+    assert "Key figures,Visits,Number,12\r\n" in after
+    assert f"Visits by site,{site_a.name},Visits,12\r\n" in after

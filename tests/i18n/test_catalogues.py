@@ -108,10 +108,6 @@ def _gettext_tools_missing() -> bool:
     os.environ.get("CI") != "true" and _gettext_tools_missing(),
     reason="needs GNU gettext (apt-get install gettext); CI always runs it",
 )
-@pytest.mark.skipif(
-    os.environ.get("CI") != "true",
-    reason="runs in CI until the parallel feature branches have landed their strings",
-)
 def test_every_marked_string_is_in_the_catalogues(tmp_path):
     source = Path(settings.BASE_DIR)
     copy = tmp_path / "src"

@@ -229,6 +229,11 @@ COMMAND_RUNS: dict[str, list[str] | str] = {
     "verify_audit": [],
     "bench_search": ["--clients", "20", "--searches", "3"],
     "retention": ["--dry-run"],
+    "seed_synthetic": [
+        "--allow-production",
+        *("--clients", "5", "--visits", "10", "--referrals", "2", "--providers", "1"),
+        "--no-progress",
+    ],
     "rotate_keys": ["--no-progress"],
     "backup": "writes encrypted files only; covered by tests/core/test_backup.py",
     "restore_backup": "reads backup files; prints counts only",
