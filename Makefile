@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=true
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck audit migrations-check check-deploy install demo messages clean release serve backup
+.PHONY: run test lint format typecheck audit migrations-check check-deploy install demo messages clean release serve backup bench
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,25 @@ backup: $(STAMP)
 	@echo "Keep $(KEY_BACKUP_DIR) apart from $(BACKUP_DIR), with a short retention. Neither file"
 	@echo "opens without ENCRYPTION_KEYS: keep a copy of that key ring (and BLIND_INDEX_KEYS) offline,"
 	@echo "never next to the backups. docs/deploy.md, section Backups, says how."
+
+## bench: seed fictional data at SCALE of the design scale (once per scale) into a PostgreSQL
+## database of its own and measure pages, ratios and throughput (docs/performance.md). Exits
+## non-zero only on errors, never on timings. The keys below are published: bench data only.
+SCALE ?= 0.05
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casework_bench_$(subst .,_,$(SCALE))
+BENCH_ARGS ?=
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) \
+	SECRET_KEY=bench-only-secret-key-published-in-the-makefile-never-use-it \
+	ENCRYPTION_KEYS=bench1:YmVuY2gtbWFzdGVyLWtleS1wdWJsaXNoZWQtMDAwMDE= \
+	BLIND_INDEX_KEYS=bench1:YmVuY2gtYmxpbmQtaW5kZXgtcHVibGlzaGVkLTAwMDE= \
+	ALLOWED_HOSTS=127.0.0.1,localhost CACHE_URL=db:// LOG_LEVEL=WARNING
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk >/dev/null 2>&1 \
+		|| (apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1) \
+		|| echo "Could not install wrk (apt-get install wrk): the load test will be skipped."
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BENCH_ENV) $(BIN)/python manage.py bench --allow-production --create-database \
+		--scale $(SCALE) --json var/bench-$(SCALE).json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

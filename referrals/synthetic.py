@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.utils import timezone
+
 from casework.models import Client, Language, Visit
 from casework.synthetic import Cast, fake_text, pick
 from core import bulk
@@ -83,6 +85,7 @@ STATUSES = [
     (Status.CANCELLED, 6),
 ]
 CLOSED_FROM = STATUSES[1:]
+SETTLED_DAYS = 120
 URGENCIES = [(Urgency.ROUTINE, 70), (Urgency.SOON, 22), (Urgency.URGENT, 8)]
 # The way each status was reached, and for a closed referral what it was closed from.
 PATHS = {
@@ -167,6 +170,7 @@ def seed_referral_batch(
 ) -> int:
     """Referrals of one batch of clients, each from one of the client's visits. Rows inserted."""
     referrals: list[Referral] = []
+    settled = timezone.now() - timedelta(days=SETTLED_DAYS)
     events: list[ReferralEvent] = []
     for number, count in enumerate(referral_counts):
         visits = visits_by_client.get(number) or []
@@ -174,7 +178,9 @@ def seed_referral_batch(
             continue
         client = clients[number]
         for visit in rng.choices(visits, k=count):
-            status = pick(rng, STATUSES)
+            # Referrals older than a few months have long been closed: only recent ones are open.
+            old = visit.created_at < settled
+            status = Status.CLOSED if old else pick(rng, STATUSES)
             path = list(PATHS.get(status, []))
             if status == Status.CLOSED:
                 path = [*PATHS[pick(rng, CLOSED_FROM)], Status.CLOSED]

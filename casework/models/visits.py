@@ -147,6 +147,8 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["site", "date"], name="casework_visit_site_date"),
             models.Index(fields=["client", "-date"], name="casework_visit_client_date"),
+            # Reports and the coordinators' today's list ask for a date range over every site.
+            models.Index(fields=["date"], name="casework_visit_date"),
         ]
         verbose_name = _("visit")
         verbose_name_plural = _("visits")

@@ -191,6 +191,8 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["status", "appointment_at"]),
             models.Index(fields=["appointment_at"]),
+            # Reports count the referrals made in a month.
+            models.Index(fields=["created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +231,8 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # Reports count the appointments kept or missed in a month.
+        indexes = [models.Index(fields=["at"])]
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
