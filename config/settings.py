@@ -20,7 +20,7 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", default=False)
 
 # Development values. They are public (they are in this file), so production refuses them.
-DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"  # noqa: S105 (public on purpose; refused in production)
 DEV_ENCRYPTION_KEYS = "dev1:ZGV2LW1hc3Rlci1rZXktZm9yLWRlbW8tb25seS0wMDA="
 DEV_BLIND_INDEX_KEYS = "dev1:ZGV2LWJsaW5kLWluZGV4LWtleS1kZW1vLW9ubHktMDA="
 

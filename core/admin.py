@@ -13,11 +13,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Site, User
-from core.roles import Role
+from core.roles import Role, sudo_required
 
 # No admin log-in form of its own: anonymous visitors go to allauth's log-in (and its MFA
 # stage), keeping `next`; signed-in users who are not staff get 403.
@@ -50,6 +50,28 @@ class AdministratorsOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._is_administrator(request)
+
+    # Changing accounts and sites is managing staff, as on the staff pages: sudo mode. Pages
+    # open as usual; saving, deleting and list actions need a fresh password or passkey check.
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        view = sudo_required(super().changeform_view)
+        return view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return sudo_required(super().delete_view)(request, object_id, extra_context)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return sudo_required(super().changelist_view)(request, extra_context)
 
 
 @admin.register(Site)

@@ -255,7 +255,7 @@ def load_test(
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
         command += ["-s", script.name, f"http://127.0.0.1:{port}/"]
-        output = subprocess.run(  # noqa: S603
+        output = subprocess.run(  # noqa: S603 (wrk from shutil.which, arguments built here)
             command, capture_output=True, text=True, timeout=seconds + 60, check=False
         ).stdout
         os.unlink(script.name)

@@ -17,9 +17,9 @@ from core.models import Site, User
 from core.roles import Role
 
 DEMO_EMAIL_DOMAIN = "demo.invalid"
-DEMO_PASSWORD = "casework-demo"  # noqa: S105
+DEMO_PASSWORD = "casework-demo"  # noqa: S105 (published demo password; demo needs DEBUG)
 # A fixed secret so that a demo can be scripted and re-seeded without re-enrolling a phone.
-DEMO_TOTP_SECRET = "CASEWORKDEMOTOTPSECRETNOTFORREAL"  # noqa: S105
+DEMO_TOTP_SECRET = "CASEWORKDEMOTOTPSECRETNOTFORREAL"  # noqa: S105 (published, demo only)
 
 DEMO_SITES = {
     "Demo drop-in Central": "Example Street 1, Demo City (fictional)",

@@ -81,12 +81,13 @@ def _signed_in(user: User) -> Client:
     return client
 
 
-def recently_reauthenticated(client: Client, user: User) -> None:
+def recently_reauthenticated(client: Client, user: User, *, seconds_ago: float = 0) -> None:
     """Record a fresh password check in the session, as allauth's re-authentication does, so
-    that persona clients pass "sudo mode"; tests of sudo mode itself use a plain client."""
+    that persona clients pass "sudo mode"; tests of sudo mode itself use a plain client, or
+    a check `seconds_ago`."""
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
+        {"method": "password", "at": time.time() - seconds_ago, "reauthenticated": True}
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()

@@ -386,14 +386,16 @@ def expected(route_key: str, persona: str) -> str:
     return FORBIDDEN
 
 
-def outcome(http: HttpClient, method: str, url: str) -> tuple[str, HttpResponse]:
-    response = getattr(http, method)(url)
+def outcome(
+    http: HttpClient, method: str, url: str, *, secure: bool = False
+) -> tuple[str, HttpResponse]:
+    response = getattr(http, method)(url, secure=secure)
     for _hop in range(2):
         if not _redirects_to(response, "admin:index", "admin:login"):
             break
         # The admin sends visitors on to its log-in page, which hands anonymous ones to
         # allauth's log-in and refuses signed-in staff who are not administrators.
-        response = http.get(response["Location"])
+        response = http.get(response["Location"], secure=secure)
     if _redirects_to(response, "account_login"):
         return LOG_IN, response
     statuses = {403: FORBIDDEN, 404: NOT_FOUND, 405: WRONG_METHOD}

@@ -141,7 +141,7 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[.
         name = f"test-{uuid.uuid4().hex[:8]}"
         log_path = tmp_path / f"{name}.log"
         with log_path.open("wb") as log:
-            process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(  # noqa: S603 (fixed arguments: our own Celery app)
                 [
                     sys.executable,
                     "-m",

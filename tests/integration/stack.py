@@ -156,7 +156,7 @@ def zone_past_eight() -> str:
 def leftover(group: int) -> list[str]:
     """Processes still alive in the stack's process group."""
     found = subprocess.run(  # noqa: S603 (fixed arguments)
-        ["ps", "-o", "pid=,comm=", "-g", str(group)],  # noqa: S607
+        ["ps", "-o", "pid=,comm=", "-g", str(group)],  # noqa: S607 (ps from PATH)
         capture_output=True,
         text=True,
         check=False,

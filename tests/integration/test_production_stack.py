@@ -93,7 +93,7 @@ def test_production_stack_logs_a_visit_delivers_its_reminder_and_stops_cleanly(
     )
     run = {"cwd": REPO_ROOT, "env": env, "capture_output": True, "text": True, "timeout": 300}
 
-    release = subprocess.run(["make", "release"], **run, check=False)  # noqa: S607
+    release = subprocess.run(["make", "release"], **run, check=False)  # noqa: S607 (make from PATH, as docs/deploy.md runs it)
     assert release.returncode == 0, release.stdout + release.stderr
     bootstrap = subprocess.run(
         [".venv/bin/python", "manage.py", "create_administrator", "admin@example.org",

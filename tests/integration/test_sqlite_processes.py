@@ -50,7 +50,7 @@ def test_processes_append_to_the_audit_chain_on_one_sqlite_file_without_locking(
     assert migrate.returncode == 0, migrate.stderr
 
     writers = [
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(  # noqa: S603 (fixed arguments)
             [sys.executable, "-c", WRITER, str(tmp_path), str(n), str(ENTRIES_PER_WRITER)],
             cwd=REPO_ROOT,
             env=env,
@@ -72,5 +72,5 @@ def test_processes_append_to_the_audit_chain_on_one_sqlite_file_without_locking(
 
     for writer, (_, stderr) in zip(writers, results, strict=True):
         assert writer.returncode == 0, stderr
-    check = subprocess.run([sys.executable, "-c", CHECK], **run, check=True)  # noqa: S603
+    check = subprocess.run([sys.executable, "-c", CHECK], **run, check=True)  # noqa: S603 (fixed arguments)
     assert check.stdout.split() == [str(WRITERS * ENTRIES_PER_WRITER), "True"]

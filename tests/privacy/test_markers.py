@@ -305,7 +305,7 @@ def test_a_database_dump_holds_no_person(site_a):
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump must be installed for this test"
     db = connection.settings_dict
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 (pg_dump of the test database)
         [pg_dump, "--host", db["HOST"] or "127.0.0.1", "--username", db["USER"], db["NAME"]],
         capture_output=True,
         text=True,

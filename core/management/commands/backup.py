@@ -42,7 +42,7 @@ def _postgres_dump() -> Iterator[bytes]:
         raise CommandError("pg_dump is not installed.")
     args, env = postgres_environment()
     command = [pg_dump, "--format=custom", "--no-owner", "--exclude-table-data=core_datakey"]
-    with subprocess.Popen(command + args, stdout=subprocess.PIPE, env=env) as process:  # noqa: S603
+    with subprocess.Popen(command + args, stdout=subprocess.PIPE, env=env) as process:  # noqa: S603 (pg_dump; arguments from settings)
         stdout = process.stdout
         while stdout is not None and (chunk := stdout.read(CHUNK_BYTES)):
             yield chunk

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             for chunk in decrypt_stream(source, kind="data"):
                 plain.write(chunk)
             plain.flush()
-            result = subprocess.run(  # noqa: S603
+            result = subprocess.run(  # noqa: S603 (pg_restore; arguments from settings)
                 [pg_restore, "--no-owner", "--exit-on-error", *args, plain.name],
                 env=env,
                 capture_output=True,
