@@ -35,10 +35,12 @@ def _capped(queryset: QuerySet[Any]) -> Capped:
 
 def status_counts() -> list[tuple[str, str, int]]:
     """(status, label, count) for every status, in lifecycle order, zeros included."""
+    # COUNT(*), not COUNT(id): the status index alone answers it (an index-only scan),
+    # without reading 200,000 wide rows at the design scale.
     counts = dict(
         Referral.objects.order_by()
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     return [(status.value, str(status.label), counts.get(status.value, 0)) for status in Status]
