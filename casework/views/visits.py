@@ -63,7 +63,15 @@ def today(request: HttpRequest) -> HttpResponse:
         visits = visits.filter(site_id__in=user.site_ids)
     visits = (
         visits.filter(client__erased_at__isnull=True)
-        .select_related("client__data_key", "site", "counsellor")
+        # Only the columns the list shows: no notes, no sealed identity fields, no data keys.
+        .select_related("client", "site", "counsellor")
+        .only(
+            "created_at",
+            "client__code",
+            "site__name",
+            "counsellor__display_name",
+            "counsellor__email",
+        )
         .prefetch_related("topics")
         .order_by("-created_at")
     )

@@ -11,6 +11,7 @@ from casework.models import Client
 pytestmark = pytest.mark.django_db
 
 PAGES = [
+    "empty search form",
     "search by code",
     "search by code typo",
     "search by name",
@@ -54,6 +55,21 @@ def test_bench_seeds_then_measures_every_page_without_an_error(settings, tmp_pat
     assert figures["report_vs_group_by"]["group_by_ms"] > 0
     assert "report build" in text
     assert "load: skipped" in text
+    for client in Client.objects.select_related("data_key"):
+        for value in (client.code, client.pseudonym, client.name, client.phone):
+            if value:
+                assert value not in text
+
+
+def test_a_profile_says_where_a_pages_time_goes_and_shows_no_one(settings, tmp_path):
+    settings.DEBUG = True
+
+    text, _ = _bench(tmp_path, "--profile", "search by code")
+
+    profile = text.split("Profile of search by code, 3 requests:")[1].split("Bench at scale")[0]
+    assert "Ordered by: cumulative time" in profile
+    assert "Ordered by: internal time" in profile
+    assert "casework/views/visits.py" in profile  # the search view is among the callers
     for client in Client.objects.select_related("data_key"):
         for value in (client.code, client.pseudonym, client.name, client.phone):
             if value:

@@ -15,9 +15,12 @@ Nothing personal is printed: the figures are timings and counts.
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
 import random
 import statistics
 import time
@@ -76,6 +79,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=8)
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
+            "--profile",
+            action="append",
+            default=[],
+            metavar="PAGE",
+            help="After measuring, run this page's requests again under cProfile and print "
+            "where the time goes (repeatable; a page's name as in the table).",
+        )
+        parser.add_argument(
             "--create-database",
             action="store_true",
             help="Create the PostgreSQL database if it is missing, then migrate it.",
@@ -98,6 +109,7 @@ class Command(BaseCommand):
         counts = scaled(options["scale"])
         self._ensure_seeded(counts, options)
         self.samples: int = options["samples"]
+        self.profile: set[str] = set(options["profile"])
         started = time.perf_counter()
         probe = Probe()
         with probe.installed():
@@ -227,8 +239,17 @@ class Command(BaseCommand):
             measured.errors += warm_up.errors
             for value in inputs:
                 probe.measure(measured, partial(run, value), expect)
+            if name in self.profile:
+                self._profile(name, [partial(run, value) for value in inputs])
 
         search = reverse("casework:search")
+        # The floor: a page that shows no data of its own, only the frame every page pays for
+        # (middleware, session, roles, the reminder badge, the base template).
+        page(
+            "empty search form",
+            [None] * self.samples,
+            lambda _: counsellor.get(search, secure=True),
+        )
         page("search by code", codes, lambda q: counsellor.post(search, {"q": q}, secure=True))
         page("search by code typo", typos, lambda q: counsellor.post(search, {"q": q}, secure=True))
         page("search by name", names, lambda q: counsellor.post(search, {"q": q}, secure=True))
@@ -282,6 +303,19 @@ class Command(BaseCommand):
             lambda _: reporting.get(report, {"period": period.slug}, secure=True),
         )
         return pages
+
+    def _profile(self, name: str, requests: list[Callable[[], Any]]) -> None:
+        """Where a page's time goes: the functions with the most time, with and without callees."""
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for request in requests:
+            request()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(30)
+        self.stdout.write(f"\nProfile of {name}, {len(requests)} requests:\n{out.getvalue()}")
 
     def _report_vs_group_by(self, samples: int) -> dict[str, Any]:
         """The live report's build against one bare GROUP BY over the same month's visits."""
