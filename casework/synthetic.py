@@ -247,6 +247,7 @@ class ClientBatch:
     clients: list[Client]
     visits: list[Visit]
     visits_by_client: dict[int, list[Visit]]
+    sites_by_client: dict[int, set[int]]  # indexes into Cast.sites where each is known
     rows: int
 
 
@@ -268,6 +269,7 @@ def seed_client_batch(
     visits: list[Visit] = []
     visit_topics: list[tuple[object, int]] = []
     by_client: dict[int, list[Visit]] = {}
+    sites_by_client: dict[int, set[int]] = {}
     language_codes = [code for code, _ in LANGUAGES if code in cast.languages]
     language_weights = [w for code, w in LANGUAGES if code in cast.languages]
     topic_codes = [code for code, _ in TOPICS if code in cast.topics]
@@ -327,6 +329,7 @@ def seed_client_batch(
             for code in set(rng.choices(topic_codes, topic_weights, k=rng.choice([1, 1, 2, 3]))):
                 visit_topics.append((visit.pk, cast.topics[code].pk))
         by_client[number] = own
+        sites_by_client[number] = seen
         visits.extend(own)
         client_sites.extend(
             ClientSite(client=client, site=cast.sites[site], first_seen_at=client.registered_at)
@@ -344,7 +347,7 @@ def seed_client_batch(
     )
     rows += bulk.insert(ClientSite, client_sites) + bulk.insert(Visit, visits)
     rows += bulk.insert_values(Visit.topics.through, ["visit_id", "topic_id"], visit_topics)
-    return ClientBatch(clients, visits, by_client, rows)
+    return ClientBatch(clients, visits, by_client, sites_by_client, rows)
 
 
 def _visit(

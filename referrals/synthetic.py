@@ -7,7 +7,7 @@ under the referred client's data key, exactly as the app seals them.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -15,6 +15,8 @@ from casework.models import Client, Language, Visit
 from casework.synthetic import Cast, fake_text, pick
 from core import bulk
 from referrals.models import (
+    CostGuarantee,
+    Invoice,
     Outcome,
     Provider,
     ProviderKind,
@@ -25,6 +27,7 @@ from referrals.models import (
     Status,
     Urgency,
 )
+from referrals.synthetic_funds import FundPlan, seed_guarantee
 
 SPECIALITIES = [
     "cardiology",
@@ -167,11 +170,16 @@ def seed_referral_batch(
     clients: list[Client],
     visits_by_client: dict[int, list[Visit]],
     referral_counts: list[int],
+    funds: FundPlan,
 ) -> int:
-    """Referrals of one batch of clients, each from one of the client's visits. Rows inserted."""
+    """Referrals of one batch of clients, each from one of the client's visits, with their
+    cost guarantees and invoices. Rows inserted."""
     referrals: list[Referral] = []
-    settled = timezone.now() - timedelta(days=SETTLED_DAYS)
+    now = timezone.now()
+    settled = now - timedelta(days=SETTLED_DAYS)
     events: list[ReferralEvent] = []
+    guarantees: list[CostGuarantee] = []
+    invoices: list[Invoice] = []
     for number, count in enumerate(referral_counts):
         visits = visits_by_client.get(number) or []
         if not count or not visits:
@@ -189,10 +197,11 @@ def seed_referral_batch(
             booked = Status.BOOKED in path
             counsellor = visit.counsellor or rng.choice(cast.coordinators)
             coordinator = rng.choice(cast.coordinators)
+            provider = rng.choices(providers, cum_weights=provider_weights)[0]
             referral = Referral(
                 client=client,
                 visit=visit,
-                provider=rng.choices(providers, cum_weights=provider_weights)[0],
+                provider=provider,
                 reason=pick(rng, REASONS),
                 urgency=pick(rng, URGENCIES),
                 interpreter_language=visit.language if rng.random() < 0.2 else None,
@@ -208,6 +217,7 @@ def seed_referral_batch(
             referrals.append(referral)
             previous = Status.DRAFTED
             at = created
+            reached: dict[str, datetime] = {}
             for step in path:
                 at = appointment if step in (Status.ATTENDED, Status.NO_SHOW) else at
                 at += timedelta(hours=rng.randint(1, 48))
@@ -224,5 +234,17 @@ def seed_referral_batch(
                     )
                 )
                 previous = step
+                reached[step] = at
             referral.status_changed_at = at
-    return bulk.insert(Referral, referrals) + bulk.insert(ReferralEvent, events)
+            seed_guarantee(
+                rng,
+                funds,
+                referral,
+                kind=provider.kind,
+                reached=reached,
+                now=now,
+                guarantees=guarantees,
+                invoices=invoices,
+            )
+    rows = bulk.insert(Referral, referrals) + bulk.insert(ReferralEvent, events)
+    return rows + bulk.insert(CostGuarantee, guarantees) + bulk.insert(Invoice, invoices)

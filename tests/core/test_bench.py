@@ -7,9 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from casework.models import Client
+from casework.models.addresses import MailItem
 
 pytestmark = pytest.mark.django_db
 
+BENCH = "Synthetic: a letter logged by the benchmark."
 PAGES = [
     "empty search form",
     "search by code",
@@ -18,6 +20,8 @@ PAGES = [
     "today's list",
     "client timeline",
     "visit POST",
+    "mail desk",
+    "mail POST by slot",
     "coordinator desk",
     "provider search",
     "monthly report, live",
@@ -52,6 +56,13 @@ def test_bench_seeds_then_measures_every_page_without_an_error(settings, tmp_pat
         assert page["p95_ms"] >= page["median_ms"] > 0
         assert f"\n{page['name']} " in text
     assert figures["rows"]["clients"] == 50
+    assert figures["rows"]["cost guarantees"] > 0
+    assert figures["rows"]["address assignments"] > 0
+    assert figures["rows"]["letters"] > 0
+    # Each letter POST (3 samples and the warm-up) logged a letter for a slot's holder.
+    logged = [m for m in MailItem.objects.select_related("client__data_key") if m.note == BENCH]
+    assert len(logged) == 4
+    assert all(m.is_waiting and m.assignment.is_active for m in logged)
     assert figures["report_vs_group_by"]["group_by_ms"] > 0
     assert "report build" in text
     assert "load: skipped" in text

@@ -1,21 +1,36 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from casework.models import Client, ClientSite, Visit
+from casework.models.addresses import MailItem, PostalAddress, SlotAssignment
 from casework.search import find_clients
 from core import crypto
 from core.roles import Role
-from referrals.models import Provider, Referral, ReferralEvent
+from referrals.ledger import period_figures
+from referrals.models import (
+    CostGuarantee,
+    Fund,
+    FundBudget,
+    Invoice,
+    Provider,
+    Referral,
+    ReferralEvent,
+)
+from referrals.periods import Period
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 COUNTS = ["--clients", "40", "--visits", "200", "--referrals", "30", "--providers", "5"]
+# Enough for every kind of provider, a few current slot holders and letters waiting.
+LARGER = ["--clients", "600", "--visits", "3000", "--referrals", "600", "--providers", "30"]
 
 
 def _seed(*extra: str) -> str:
@@ -93,3 +108,69 @@ def test_refuses_production_mode_unless_told_and_a_second_run(settings):
 
     with pytest.raises(CommandError, match="already holds synthetic data"):
         _seed("--allow-production")
+
+
+def test_seeds_funds_with_guarantees_and_invoices_as_the_services_leave_them(settings):
+    settings.DEBUG = True
+
+    text = _seed(*LARGER)
+
+    funds = list(Fund.objects.all())
+    assert len(funds) == 4
+    years = {b.period_start.year for b in FundBudget.objects.all()}
+    assert years == set(range(timezone.localdate().year - 10, timezone.localdate().year + 1))
+    assert FundBudget.objects.count() == 4 * len(years)
+    guarantees = list(CostGuarantee.objects.select_related("referral__provider"))
+    # About 15% of referrals, mostly to hospitals and specialists; one voucher code each.
+    assert 45 <= len(guarantees) <= 135
+    assert len({g.voucher_code for g in guarantees}) == len(guarantees)
+    assert all(g.referral.provider.kind not in ("legal", "social") for g in guarantees)
+    assert all(g.override_shortfall is None for g in guarantees)
+    refused = [g for g in guarantees if g.referral.status in ("cancelled", "declined")]
+    assert all(not g.is_open for g in refused)
+    invoices = list(Invoice.objects.select_related("guarantee__referral"))
+    assert invoices
+    assert all(i.guarantee.referral.status in ("attended", "closed") for i in invoices)
+    assert {i.status for i in invoices} & {"paid", "written-off"}
+    # Every year has its budget, and the guarantees of the year use part of it.
+    figures = [
+        period_figures(fund, Period.containing(fund.period_kind, date(year, 1, 1)))
+        for fund in funds
+        for year in years
+    ]
+    assert all(f.budget.amount > 0 for f in figures)
+    assert sum(f.invoiced.amount for f in figures) > 0
+    assert f"{len(guarantees)} cost guarantees, {len(invoices)} invoices" in text
+
+
+def test_seeds_the_address_service_one_holder_per_slot_and_sealed(settings):
+    settings.DEBUG = True
+
+    text = _seed(*LARGER)
+
+    address = PostalAddress.objects.get()
+    assert address.slots.count() == 45  # 5% of 600 clients hold one, and room for quarantine
+    assignments = list(SlotAssignment.objects.select_related("client__data_key", "slot"))
+    current = [a for a in assignments if a.is_active]
+    assert current
+    assert len(assignments) > len(current)
+    holders = [a.slot_id for a in assignments if a.holds_slot]
+    assert len(holders) == len(set(holders))
+    for assignment in assignments:
+        assert ClientSite.objects.filter(client=assignment.client, site=address.site).exists()
+        assert assignment.name_on_letters
+        if not assignment.is_active:
+            assert assignment.quarantine_until >= assignment.ended_on
+            assert assignment.holds_slot == assignment.in_quarantine()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name_on_letters FROM casework_slotassignment")
+        stored = {row[0] for row in cursor.fetchall()}
+    assert not stored & {a.name_on_letters for a in assignments}
+    letters = list(MailItem.objects.select_related("assignment", "client__data_key"))
+    assert {m.status for m in letters} == {"handed-over", "returned", "waiting"}
+    assert any(m.urgent for m in letters)
+    waiting = [m for m in letters if m.is_waiting]
+    assert all(m.assignment.is_active for m in waiting)
+    assert len(waiting) < len(letters) / 10
+    assert all(m.note.startswith("Synthetic: ") for m in letters if m.note)
+    assert f"{len(assignments)} assignments ({len(current)} current)" in text

@@ -3,12 +3,13 @@
     manage.py bench --scale 0.05 --allow-production
 
 Seeds the database with `seed_synthetic` unless it already holds synthetic data at that scale,
-then measures in one run: search, today's list, the timeline, the visit form, the coordinators'
-desk, the provider search and a monthly report (live and from its snapshot), each with median and
-95th percentile server time, query count, page time over its own SQL time and the share spent
-decrypting; the report against a bare GROUP BY; and counsellor pages through gunicorn under load.
-It prints a table and writes the figures as JSON. Timings never fail the run (the machine is
-noisy); an error does: an HTTP status other than the one expected, or an exception.
+then measures in one run: search, today's list, the timeline, the visit form, the mail desk and
+a letter logged there by slot number, the coordinators' desk, the provider search and a monthly
+report (live and from its snapshot), each with median and 95th percentile server time, query
+count, page time over its own SQL time and the share spent decrypting; the report against a
+bare GROUP BY; and counsellor pages through gunicorn under load. It prints a table and writes
+the figures as JSON. Timings never fail the run (the machine is noisy); an error does: an HTTP
+status other than the one expected, or an exception.
 
 Nothing personal is printed: the figures are timings and counts.
 """
@@ -43,10 +44,11 @@ from django.utils import timezone
 from psycopg import sql
 
 from casework.models import Client, Topic, Visit
+from casework.models.addresses import MailItem, SlotAssignment
 from casework.synthetic import SYNTHETIC_DOMAIN
 from core.benchmark import LoadResult, Measured, Probe, host, load_test
 from core.management.commands.seed_synthetic import is_seeded, scaled, seed_synthetic
-from core.models import User
+from core.models import Site, User
 from core.roles import Role
 from referrals.synthetic import SPECIALITIES
 from reporting.models import MonthlySnapshot
@@ -277,6 +279,7 @@ class Command(BaseCommand):
             ),
             expect=(302,),
         )
+        self._measure_mail_desk(page, counsellor, site)
         desk = reverse("referrals:dashboard")
         page(
             "coordinator desk", [None] * self.samples, lambda _: coordinator.get(desk, secure=True)
@@ -316,6 +319,33 @@ class Command(BaseCommand):
         stats.sort_stats("cumulative").print_stats(30)
         stats.sort_stats("tottime").print_stats(30)
         self.stdout.write(f"\nProfile of {name}, {len(requests)} requests:\n{out.getvalue()}")
+
+    def _measure_mail_desk(
+        self, page: Callable[..., None], counsellor: TestClient, site: Site | None
+    ) -> None:
+        """The letters waiting at the counsellor's site, and a letter logged by slot number."""
+        mail_desk = reverse("casework:address_desk")
+        page("mail desk", [None] * self.samples, lambda _: counsellor.get(mail_desk, secure=True))
+        held = list(
+            SlotAssignment.objects.active()
+            .filter(slot__address__site=site, slot__address__is_active=True)
+            .values_list("slot__number", "slot__address_id")
+            .order_by("?")[: self.samples]
+        )
+        log = reverse("casework:address_mail_log")
+        letter = {
+            "received_on": timezone.localdate().isoformat(),
+            "sender_category": "authority",
+            "note": "Synthetic: a letter logged by the benchmark.",
+        }
+        page(
+            "mail POST by slot",
+            [held[n % len(held)] for n in range(self.samples)] if held else [],
+            lambda slot: counsellor.post(
+                log, {**letter, "reference": str(slot[0]), "address": str(slot[1])}, secure=True
+            ),
+            expect=(302,),
+        )
 
     def _report_vs_group_by(self, samples: int) -> dict[str, Any]:
         """The live report's build against one bare GROUP BY over the same month's visits."""
@@ -397,13 +427,16 @@ def _with_mfa(user: User | None) -> User:
 
 
 def _row_counts() -> dict[str, int]:
-    from referrals.models import Provider, Referral
+    from referrals.models import CostGuarantee, Provider, Referral
 
     return {
         "clients": Client.objects.count(),
         "visits": Visit.objects.count(),
         "referrals": Referral.objects.count(),
         "providers": Provider.objects.count(),
+        "cost guarantees": CostGuarantee.objects.count(),
+        "address assignments": SlotAssignment.objects.count(),
+        "letters": MailItem.objects.count(),
     }
 
 

@@ -25,10 +25,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from casework import synthetic
+from casework import synthetic, synthetic_addresses
 from casework.models import Client
 from core.models import Site
 from referrals import synthetic as referral_synthetic
+from referrals import synthetic_funds
 
 DESIGN_SCALE = {"clients": 100_000, "visits": 1_000_000, "referrals": 200_000, "providers": 2_000}
 DESIGN_STAFF = 300
@@ -101,11 +102,17 @@ def seed_synthetic(
     rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
     started = time.perf_counter()
     staff = max(sites + 2, round(DESIGN_STAFF * counts["clients"] / DESIGN_SCALE["clients"]))
+    today = timezone.localdate()
+    first_day = today - timedelta(days=years * 365)
     with transaction.atomic():
         cast = synthetic.seed_sites_and_staff(rng, sites=sites, staff=staff)
         providers = referral_synthetic.seed_providers(rng, counts["providers"])
-    rows = staff + sites + counts["providers"]
+        funds = synthetic_funds.seed_funds(cast, first_day=first_day)
+        addresses = synthetic_addresses.seed_addresses(cast, clients=counts["clients"], years=years)
+    slots = sum(len(s) for s in addresses.slots)
+    rows = staff + sites + counts["providers"] + len(funds.funds) + len(addresses.addresses) + slots
     provider_weights = list(accumulate(rng.paretovariate(1.2) for _ in providers))
+    funds.aim(providers, provider_weights)
     visit_counts = synthetic.share_out(rng, counts["visits"], counts["clients"])
     # Referrals follow visits: people who come often are referred more often.
     referral_counts = [0] * counts["clients"]
@@ -114,7 +121,6 @@ def seed_synthetic(
         for index in rng.choices(range(counts["clients"]), frequent, k=counts["referrals"]):
             referral_counts[index] += 1
     code_source = synthetic.unique_codes(rng)
-    today = timezone.localdate()
     referrals = 0
     with tqdm(
         total=counts["clients"], desc="clients", unit=" clients", disable=not progress
@@ -139,9 +145,15 @@ def seed_synthetic(
                     clients=batch.clients,
                     visits_by_client=batch.visits_by_client,
                     referral_counts=referral_counts[offset:end],
+                    funds=funds,
+                )
+                rows += synthetic_addresses.seed_address_batch(
+                    rng, cast, addresses, batch, today=today
                 )
             referrals += sum(referral_counts[offset:end])
             bar.update(end - offset)
+    with transaction.atomic():
+        rows += synthetic_funds.seed_budgets(rng, cast, funds, first_day=first_day)
     if connection.vendor == "postgresql":
         # As autovacuum would leave it after a while: statistics for the planner, and the
         # visibility map that lets index-only scans skip the table (VACUUM cannot run inside a
@@ -152,6 +164,12 @@ def seed_synthetic(
     write(
         f"Seeded {Client.objects.count()} clients, {sum(visit_counts)} visits, "
         f"{referrals} referrals, {counts['providers']} providers, {staff} staff at {sites} "
-        f"sites over {years} years ({today - timedelta(days=years * 365)} to {today})."
+        f"sites over {years} years ({first_day} to {today})."
+    )
+    write(
+        f"Funds: {len(funds.funds)} with yearly budgets, {funds.guarantees} cost guarantees, "
+        f"{funds.invoices} invoices. Address service: {len(addresses.addresses)} addresses, "
+        f"{slots} slots, {addresses.assignments} assignments ({addresses.current} current), "
+        f"{addresses.letters} letters ({addresses.waiting} waiting)."
     )
     write(f"{rows} rows in {seconds:.1f} s: {rows / max(seconds, 1e-9):,.0f} rows/s.")
