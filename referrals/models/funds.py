@@ -253,7 +253,16 @@ class Invoice(models.Model):
         ordering = ["-invoice_date", "id"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The coordinators' desk lists the invoices still to settle, oldest first; the
+            # paid and written-off ones, most of them after a while, stay out of this index.
+            models.Index(
+                fields=["invoice_date", "id"],
+                condition=models.Q(status__in=WAITING_INVOICE_STATUSES),
+                name="referrals_waiting_invoice",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount_due__lte=models.F("amount_billed")),
