@@ -37,16 +37,30 @@ class Row:
     is_total: bool
 
 
+def svg_number(value: float) -> str:
+    """An SVG coordinate: one decimal, never localised (a decimal comma would break it).
+
+    Formatted here, once, rather than through a template filter: a report draws hundreds."""
+    return f"{value:.1f}"
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
     text: str
-    # Horizontal charts: the bar's length; column charts: its height (SVG units).
-    size: float
-    x: float
-    y: float
-    text_x: float
-    text_y: float
+    # SVG coordinates, formatted by svg_number. Horizontal charts: size is the bar's length;
+    # column charts: its height.
+    size: str
+    x: str
+    y: str
+    text_x: str
+    text_y: str
+
+    @classmethod
+    def at(
+        cls, label: str, text: str, size: float, x: float, y: float, text_x: float, text_y: float
+    ) -> Bar:
+        return cls(label, text, *(svg_number(v) for v in (size, x, y, text_x, text_y)))
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class Chart:
     vertical: bool
     width: int
     height: int
-    bar_width: float
+    bar_width: str  # svg_number
 
 
 @dataclass(frozen=True)
@@ -118,7 +132,7 @@ def _chart(table: Table, rows: list[Row]) -> Chart | None:
             height = (value or 0) / largest * (COLUMN_BASE - COLUMN_TOP)
             x = n * slot + (slot - bar_width) / 2
             bars.append(
-                Bar(
+                Bar.at(
                     label,
                     text,
                     height,
@@ -128,13 +142,13 @@ def _chart(table: Table, rows: list[Row]) -> Chart | None:
                     COLUMN_BASE - height - 4,
                 )
             )
-        return Chart(title, bars, True, CHART_WIDTH, COLUMN_CHART_HEIGHT, bar_width)
+        return Chart(title, bars, True, CHART_WIDTH, COLUMN_CHART_HEIGHT, svg_number(bar_width))
     bars = []
     for n, (label, text, value) in enumerate(points):
         length = (value or 0) / largest * BAR_SPACE
         y = n * ROW_HEIGHT + (ROW_HEIGHT - BAR_HEIGHT) / 2
         bars.append(
-            Bar(
+            Bar.at(
                 label,
                 text,
                 length,
@@ -144,7 +158,8 @@ def _chart(table: Table, rows: list[Row]) -> Chart | None:
                 y + BAR_HEIGHT - 3,
             )
         )
-    return Chart(title, bars, False, CHART_WIDTH, len(points) * ROW_HEIGHT + 4, BAR_HEIGHT)
+    height = len(points) * ROW_HEIGHT + 4
+    return Chart(title, bars, False, CHART_WIDTH, height, svg_number(BAR_HEIGHT))
 
 
 @dataclass(frozen=True)

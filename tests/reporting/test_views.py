@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from core.models import AuditEntry
 from reporting.models import MonthlySnapshot
+from reporting.presentation import BAR_SPACE
 from tests.reporting.conftest import MONTH
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +121,21 @@ def test_a_snapshot_opens_with_a_handful_of_queries(
     with django_assert_max_num_queries(5):
         response = coordinator_client.get(REPORT, {"period": MONTH})
     assert "Monthly snapshot" in response.content.decode()
+
+
+def test_chart_coordinates_stay_plain_numbers_in_a_language_with_a_decimal_comma(
+    reporting_client, reporting_user, october
+):
+    reporting_user.language = "de"
+    reporting_user.save()
+
+    body = reporting_client.get(REPORT, {"period": MONTH}).content.decode()
+
+    assert '<html lang="de">' in body
+    bars = re.findall(r'<rect class="bar" x="([^"]*)" y="([^"]*)" width="([^"]*)"', body)
+    assert bars
+    for coordinates in bars:
+        for value in coordinates:
+            assert re.fullmatch(r"\d+\.\d", value), value
+    # The largest bar of a horizontal chart spans the whole space for bars.
+    assert f"{BAR_SPACE:.1f}" in {width for _x, _y, width in bars}

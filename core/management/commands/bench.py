@@ -25,7 +25,8 @@ import pstats
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.test import Client as TestClient
 from django.urls import reverse
 from django.utils import timezone
 from psycopg import sql
 
-from casework.models import Client, Topic, Visit
+from casework.models import Client, Reminder, Topic, Visit
 from casework.models.addresses import MailItem, SlotAssignment
 from casework.synthetic import SYNTHETIC_DOMAIN
 from core.benchmark import LoadResult, Measured, Probe, host, load_test
@@ -271,15 +272,24 @@ class Command(BaseCommand):
             "outcome": "advice",
             "follow_up_for": "me",
         }
-        page(
-            "visit POST",
-            codes,
-            lambda code: counsellor.post(
-                reverse("casework:visit_create", args=[code]), form, secure=True
-            ),
-            expect=(302,),
-        )
-        self._measure_mail_desk(page, counsellor, site)
+        today_ = timezone.localdate()
+        with _leaves_no_rows(
+            (Reminder, {"client__code__in": codes}),
+            (Visit, {"client__code__in": codes, "date": today_}),
+        ):
+            page(
+                "visit POST",
+                codes,
+                lambda code: counsellor.post(
+                    reverse("casework:visit_create", args=[code]), form, secure=True
+                ),
+                expect=(302,),
+            )
+        with _leaves_no_rows(
+            (Reminder, {"kind__startswith": "casework.mail."}),
+            (MailItem, {"received_on": today_}),
+        ):
+            self._measure_mail_desk(page, counsellor, site)
         desk = reverse("referrals:dashboard")
         page(
             "coordinator desk", [None] * self.samples, lambda _: coordinator.get(desk, secure=True)
@@ -415,6 +425,26 @@ class Command(BaseCommand):
                 f"{load['workers']} gunicorn workers), median {load['median_ms']:.1f} ms, "
                 f"p95 {load['p95_ms']:.1f} ms, errors {load['errors']}"
             )
+
+
+@contextmanager
+def _leaves_no_rows(*scopes: tuple[type[Model], dict[str, Any]]) -> Iterator[None]:
+    """Delete the rows that the measured requests add within each (model, filter) scope.
+
+    The bench reuses its database: without this, every run would add its visits, reminders
+    and letters to today's lists, and the next run would measure longer lists."""
+    before = [
+        set(model._default_manager.filter(**scope).values_list("pk", flat=True))
+        for model, scope in scopes
+    ]
+    try:
+        yield
+    finally:
+        for (model, scope), existing in zip(scopes, before, strict=True):
+            added = (
+                set(model._default_manager.filter(**scope).values_list("pk", flat=True)) - existing
+            )
+            model._default_manager.filter(pk__in=added).delete()
 
 
 def _with_mfa(user: User | None) -> User:
