@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from casework import codes, pseudonyms
@@ -29,10 +30,12 @@ from casework.models import (
     Interpreter,
     Language,
     Region,
+    Reminder,
     Topic,
     Visit,
 )
-from casework.models.visits import Accompaniment, FollowUpKind, Outcome
+from casework.models.visits import Accompaniment, FollowUpFor, FollowUpKind, Outcome
+from casework.services import FOLLOW_UP_LABELS, FOLLOW_UP_TIME
 from core import bulk
 from core.models import DataKey, Site, User
 
@@ -345,9 +348,57 @@ def seed_client_batch(
             for language in languages
         ],
     )
+    # A random stream of their own, so that adding reminders left every other row as it was.
+    seed = f"follow-ups {clients[0].code if clients else ''}"
+    side = random.Random(seed)  # noqa: S311 (fictional)
+    reminders = follow_up_reminders(side, visits)
     rows += bulk.insert(ClientSite, client_sites) + bulk.insert(Visit, visits)
     rows += bulk.insert_values(Visit.topics.through, ["visit_id", "topic_id"], visit_topics)
+    rows += bulk.insert(Reminder, reminders)
     return ClientBatch(clients, visits, by_client, sites_by_client, rows)
+
+
+# Of the follow-ups due more than three weeks ago, all were seen to; of the recent ones, this
+# share still waits (delivered, neither done nor dismissed).
+RECENT_DAYS = 21
+RECENT_STILL_OPEN = 0.3
+
+
+def follow_up_reminders(rng: random.Random, visits: Sequence[Visit]) -> list[Reminder]:
+    """The reminder of each visit's follow-up, in the state the dispatcher and the staff
+    would have left it: due ones delivered, and done (mostly) or dismissed unless recent.
+    Sets who each follow-up is for (the counsellor, or the site's team) on the visits."""
+    now = timezone.now()
+    visit_type = ContentType.objects.get_for_model(Visit)
+    reminders = []
+    for visit in visits:
+        if visit.follow_up_on is None or not visit.follow_up_kind:
+            continue
+        visit.follow_up_for = FollowUpFor.SITE if rng.random() < 0.3 else FollowUpFor.ME
+        due = timezone.make_aware(datetime.combine(visit.follow_up_on, FOLLOW_UP_TIME))
+        reminder = Reminder(
+            kind="casework.visit.follow_up",
+            label=FOLLOW_UP_LABELS[FollowUpKind(visit.follow_up_kind)],
+            client=visit.client,
+            content_type=visit_type,
+            object_id=str(visit.pk),
+            user=visit.counsellor if visit.follow_up_for == FollowUpFor.ME else None,
+            site=visit.site if visit.follow_up_for == FollowUpFor.SITE else None,
+            due_at=due,
+            dedupe_key=visit.follow_up_dedupe_key,
+            created_at=visit.created_at,
+        )
+        if due <= now:
+            reminder.delivered_at = due + timedelta(minutes=rng.randint(0, 2))
+            recent = now - due < timedelta(days=RECENT_DAYS)
+            if not (recent and rng.random() < RECENT_STILL_OPEN):
+                closed = min(now, due + timedelta(hours=rng.randint(1, 96)))
+                if rng.random() < 0.85:
+                    reminder.done_at, reminder.done_by = closed, visit.counsellor
+                else:
+                    reminder.dismissed_at, reminder.dismissed_by = closed, visit.counsellor
+        reminders.append(reminder)
+    return reminders
 
 
 def _visit(

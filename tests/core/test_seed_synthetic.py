@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from casework.models import Client, ClientSite, Visit
+from casework.models import Client, ClientSite, Reminder, Visit
 from casework.models.addresses import MailItem, PostalAddress, SlotAssignment
+from casework.models.visits import FollowUpFor
 from casework.search import find_clients
+from casework.synthetic import RECENT_DAYS
 from core import crypto
 from core.roles import Role
 from referrals.ledger import period_figures
@@ -174,3 +176,31 @@ def test_seeds_the_address_service_one_holder_per_slot_and_sealed(settings):
     assert len(waiting) < len(letters) / 10
     assert all(m.note.startswith("Synthetic: ") for m in letters if m.note)
     assert f"{len(assignments)} assignments ({len(current)} current)" in text
+
+
+def test_seeds_each_follow_up_reminder_as_the_dispatcher_and_staff_leave_it(settings):
+    settings.DEBUG = True
+    call_command("seed_synthetic", *LARGER, "--no-progress", stdout=io.StringIO())
+    now = timezone.now()
+
+    follow_ups = Visit.objects.exclude(follow_up_on=None)
+    reminders = Reminder.objects.filter(kind="casework.visit.follow_up")
+    assert reminders.count() == follow_ups.count() > 0
+    for visit in follow_ups.select_related("counsellor", "site")[:200]:
+        reminder = reminders.get(dedupe_key=visit.follow_up_dedupe_key)
+        assert reminder.obj == visit and reminder.client_id == visit.client_id
+        if visit.follow_up_for == FollowUpFor.ME:
+            assert (reminder.user, reminder.site) == (visit.counsellor, None)
+        else:
+            assert (reminder.user, reminder.site) == (None, visit.site)
+    # Not yet due: waiting for the dispatcher. Due: delivered, and seen to unless recent.
+    assert not reminders.filter(due_at__gt=now).exclude(delivered_at=None).exists()
+    assert not reminders.filter(due_at__lte=now, delivered_at=None).exists()
+    long_ago = now - timedelta(days=RECENT_DAYS)
+    assert not reminders.open().filter(due_at__lt=long_ago).exists()
+    assert (
+        reminders.filter(done_at__isnull=False).count()
+        > reminders.filter(dismissed_at__isnull=False).count()
+    )
+    # Nothing both done and dismissed.
+    assert not reminders.filter(done_at__isnull=False, dismissed_at__isnull=False).exists()

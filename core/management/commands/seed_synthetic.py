@@ -26,7 +26,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from casework import synthetic, synthetic_addresses
-from casework.models import Client
+from casework.models import Client, Reminder
 from core.models import Site
 from referrals import synthetic as referral_synthetic
 from referrals import synthetic_funds
@@ -171,5 +171,10 @@ def seed_synthetic(
         f"{funds.invoices} invoices. Address service: {len(addresses.addresses)} addresses, "
         f"{slots} slots, {addresses.assignments} assignments ({addresses.current} current), "
         f"{addresses.letters} letters ({addresses.waiting} waiting)."
+    )
+    reminders = Reminder.objects.get_queryset()
+    write(
+        f"Reminders: {reminders.count()} follow-ups of visits, {reminders.open().count()} "
+        "not yet seen to."
     )
     write(f"{rows} rows in {seconds:.1f} s: {rows / max(seconds, 1e-9):,.0f} rows/s.")
