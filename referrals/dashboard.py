@@ -56,10 +56,10 @@ def appointments_between(start: datetime, end: datetime) -> Capped:
     )
 
 
-def overdue_outcomes(now: datetime) -> Capped:
+def overdue_outcomes_query(now: datetime) -> QuerySet[Referral]:
     """Referrals still without an outcome N days after their appointment (N a setting)."""
     cutoff = now - timedelta(days=settings.REFERRAL_OUTCOME_OVERDUE_DAYS)
-    return _capped(
+    return (
         Referral.objects.exclude(status=Status.CLOSED)
         .filter(appointment_at__lt=cutoff)
         .select_related("client", "provider", "followed_by")
@@ -67,12 +67,20 @@ def overdue_outcomes(now: datetime) -> Capped:
     )
 
 
-def waiting_invoices() -> Capped:
-    return _capped(
+def overdue_outcomes(now: datetime) -> Capped:
+    return _capped(overdue_outcomes_query(now))
+
+
+def waiting_invoices_query() -> QuerySet[Invoice]:
+    return (
         Invoice.objects.filter(status__in=WAITING_INVOICE_STATUSES)
         .select_related("guarantee__fund", "guarantee__referral__provider")
         .order_by("invoice_date", "id")
     )
+
+
+def waiting_invoices() -> Capped:
+    return _capped(waiting_invoices_query())
 
 
 def desk(now: datetime | None = None) -> dict[str, Any]:
