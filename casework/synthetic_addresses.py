@@ -5,8 +5,8 @@ It ends up as the service would have left it: one holder per slot at a time, an 
 assignment holds its slot through the quarantine (and no longer after it, as
 `release_lapsed_quarantines` leaves it), letters only arrive while an assignment runs, none
 waits on an ended one, and every holder is known at the site where the mail is kept. Names on
-letters and notes are sealed under the holder's data key. No reminders are scheduled: the
-synthetic referrals carry none either.
+letters and notes are sealed under the holder's data key. No reminders about letters or
+expiring assignments are seeded (of all reminders, only visits' follow-ups are).
 """
 
 from __future__ import annotations
