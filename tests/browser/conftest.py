@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.utils import timezone
+
+from tests.totp import totp_code
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is used between
 # browser steps from the same thread, which is safe here.
@@ -94,18 +94,13 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def current_totp(secret: str) -> str:
-    counter = int(timezone.now().timestamp()) // 30
-    return format_hotp_value(hotp_value(secret, counter))
-
-
 def log_in(page, email: str, password: str, secret: str) -> None:
     """Log in as a person would: e-mail and password, then the authenticator code."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
-    page.get_by_label("Code").fill(current_totp(secret))
+    page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: "/accounts/" not in url)
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
@@ -20,11 +19,7 @@ from core.middleware import MFA_ENROLMENT_URL_NAMES
 from core.models import AuditEntry, User, UserSession
 from core.roles import Role
 from tests.factories import TEST_PASSWORD, UserFactory, totp_secret
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    counter = int(time.time() if at is None else at) // 30
-    return format_hotp_value(hotp_value(secret, counter))
+from tests.totp import totp_code
 
 
 def log_in_with_password(client: Client, email: str, password: str = TEST_PASSWORD, **extra):

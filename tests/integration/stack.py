@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from tests.totp import totp_code
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -223,8 +224,7 @@ def log_in(
 ) -> tuple[HTTPResponse, str]:
     """Password, then the authenticator's current code; returns the page it lands on."""
     where = visitor.submit("/accounts/login/", login=email, password=password)
-    code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
-    where = visitor.submit(where, code=code)
+    where = visitor.submit(where, code=totp_code(totp_secret))
     return visitor.get(where)
 
 
